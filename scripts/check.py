@@ -1,0 +1,128 @@
+#!/usr/bin/python3
+"""Runs every test suite of hull and ends with one line "N passed, N failed".
+
+Suites: cmocka unit tests and the pytest CLI tests on the normal build, the same again
+on the ASan+UBSan build, then each libFuzzer target for a few seconds (fuzz smoke).
+"""
+import argparse
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import xml.etree.ElementTree as ET
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+SAN_ENV = {
+    "ASAN_OPTIONS": "detect_leaks=1:exitcode=99:abort_on_error=0:strict_string_checks=1",
+    "UBSAN_OPTIONS": "halt_on_error=1:print_stacktrace=1:exitcode=99",
+}
+
+
+class Tally:
+    def __init__(self):
+        self.passed = 0
+        self.failed = 0
+        self.failures = []
+
+    def add(self, suite, passed, failed, names=()):
+        self.passed += passed
+        self.failed += failed
+        self.failures.extend(f"{suite}: {n}" for n in names)
+        print(f"== {suite}: {passed} passed, {failed} failed", flush=True)
+
+
+def run_unit(build, label, tally, env):
+    unit_dir = os.path.join(build, "tests", "unit")
+    if not os.path.isdir(unit_dir):
+        tally.add(f"unit[{label}]", 0, 1, ["unit tests not built"])
+        return
+    for name in sorted(os.listdir(unit_dir)):
+        path = os.path.join(unit_dir, name)
+        if not name.startswith("test_") or not os.access(path, os.X_OK) or os.path.isdir(path):
+            continue
+        e = dict(os.environ, CMOCKA_MESSAGE_OUTPUT="TAP", **env)
+        p = subprocess.run([path], cwd=ROOT, env=e, capture_output=True, text=True)
+        ok = len(re.findall(r"^ok \d+", p.stdout, re.M))
+        bad = re.findall(r"^not ok \d+ - (.*)$", p.stdout, re.M)
+        failed = len(bad)
+        if p.returncode != 0 and not bad:
+            failed += 1
+            bad = [f"{name} exited {p.returncode}"]
+        if failed:
+            sys.stdout.write(p.stdout[-4000:] + p.stderr[-4000:])
+        tally.add(f"unit[{label}] {name}", ok, failed, bad)
+
+
+def run_cli(build, label, tally, env):
+    hull = os.path.join(build, "hull")
+    with tempfile.TemporaryDirectory() as tmp:
+        xml = os.path.join(tmp, "junit.xml")
+        e = dict(os.environ, HULL=os.path.abspath(hull), **env)
+        e.setdefault("HULL_TESTDATA", os.path.join(ROOT, "build", "testdata"))
+        cmd = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
+               f"--junitxml={xml}", os.path.join(ROOT, "tests", "cli")]
+        p = subprocess.run(cmd, cwd=ROOT, env=e)
+        if not os.path.exists(xml):
+            tally.add(f"cli[{label}]", 0, 1, [f"pytest exited {p.returncode}"])
+            return
+        passed, failed, names = 0, 0, []
+        for case in ET.parse(xml).getroot().iter("testcase"):
+            if case.find("skipped") is not None:
+                continue
+            if case.find("failure") is not None or case.find("error") is not None:
+                failed += 1
+                names.append(f"{case.get('classname')}::{case.get('name')}")
+            else:
+                passed += 1
+        if p.returncode not in (0, 1) and not failed:
+            failed, names = 1, [f"pytest exited {p.returncode}"]
+        tally.add(f"cli[{label}]", passed, failed, names)
+
+
+def run_fuzz(build, tally, seconds):
+    fdir = os.path.join(build, "fuzz")
+    targets = sorted(n for n in os.listdir(fdir) if n.startswith("fuzz_") and not n.endswith(".p")
+                     and os.access(os.path.join(fdir, n), os.X_OK)) if os.path.isdir(fdir) else []
+    if not targets:
+        tally.add("fuzz", 0, 1, ["no fuzz targets built"])
+        return
+    for t in targets:
+        corpus = os.path.join(ROOT, "fuzz", "corpus", t[len("fuzz_"):])
+        with tempfile.TemporaryDirectory() as work:
+            cmd = [os.path.join(fdir, t), f"-max_total_time={seconds}", "-rss_limit_mb=2048",
+                   "-timeout=10", f"-artifact_prefix={work}/", work, corpus]
+            p = subprocess.run(cmd, capture_output=True, text=True)
+            ok = p.returncode == 0
+            if not ok:
+                sys.stdout.write(p.stderr[-6000:])
+            tally.add(f"fuzz {t}", int(ok), int(not ok), [] if ok else [t])
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--build")
+    ap.add_argument("--asan")
+    ap.add_argument("--fuzz")
+    ap.add_argument("--only", choices=["unit", "cli", "fuzz"])
+    ap.add_argument("--fuzz-seconds", type=int, default=int(os.environ.get("FUZZ_SECONDS", "5")))
+    a = ap.parse_args()
+    tally = Tally()
+    builds = [(a.build, "default", {})] + ([(a.asan, "asan", SAN_ENV)] if a.asan else [])
+    for build, label, env in builds:
+        if not build:
+            continue
+        if a.only in (None, "unit"):
+            run_unit(build, label, tally, env)
+        if a.only in (None, "cli"):
+            run_cli(build, label, tally, env)
+    if a.fuzz and a.only in (None, "fuzz"):
+        run_fuzz(a.fuzz, tally, a.fuzz_seconds)
+    for f in tally.failures:
+        print(f"FAILED {f}")
+    print(f"{tally.passed} passed, {tally.failed} failed")
+    return 1 if tally.failed or not tally.passed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,31 @@
+/* The hull command line: a table of commands, one file each. */
+#ifndef HULL_CLI_H
+#define HULL_CLI_H
+
+#include "../util/util.h"
+
+#define EXIT_CLEAN    0
+#define EXIT_FINDINGS 1
+#define EXIT_ERROR    2
+
+struct hull_command {
+	const char *name;
+	int (*fn)(int argc, char **argv);
+	const char *summary; /* one line for `hull --help` */
+	const char *usage;   /* full text for `hull help CMD` */
+};
+
+extern const struct hull_command hull_commands[];
+extern const size_t hull_ncommands;
+
+int cmd_inspect(int argc, char **argv);
+extern const char cmd_inspect_usage[];
+
+/* Prints "hull: error: MSG" and returns EXIT_ERROR. */
+int cli_error(const char *fmt, ...) HULL_PRINTF(1, 2);
+/* Reports a library error (one line) and returns EXIT_ERROR. */
+int cli_fail(struct hull_err *err);
+/* Writes out to path atomically, or to stdout if path is NULL. */
+int cli_output(const char *path, const char *data, size_t len);
+
+#endif

@@ -1,0 +1,9 @@
+/* The command table: adding a command is one entry here and one cmd_*.c file. */
+#include "cli.h"
+
+const struct hull_command hull_commands[] = {
+	{"inspect", cmd_inspect, "show an image's layers, config, history, wasted space and files",
+	 cmd_inspect_usage},
+};
+
+const size_t hull_ncommands = ARRAY_SIZE(hull_commands);

@@ -1,0 +1,144 @@
+/* rootfs: a plain directory read as one layer, walked without following symlinks and
+ * without leaving the tree (each directory is opened relative to its parent). */
+#include "../util/strbuf.h"
+#include "layer.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define MAX_DEPTH 256
+
+struct walk {
+	struct hull_layer *l;
+	const struct hull_layer_opts *opts;
+	struct hull_err *err;
+	uint64_t count, max;
+};
+
+static int cmp_names(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static enum hull_ftype ftype_of_mode(mode_t m)
+{
+	if (S_ISDIR(m))
+		return HULL_FT_DIR;
+	if (S_ISLNK(m))
+		return HULL_FT_SYMLINK;
+	if (S_ISCHR(m))
+		return HULL_FT_CHAR;
+	if (S_ISBLK(m))
+		return HULL_FT_BLOCK;
+	if (S_ISFIFO(m))
+		return HULL_FT_FIFO;
+	if (S_ISSOCK(m))
+		return HULL_FT_SOCKET;
+	return HULL_FT_FILE;
+}
+
+static int walk_dir(struct walk *w, int dfd, struct strbuf *path, int depth);
+
+static int visit(struct walk *w, int dfd, const char *name, struct strbuf *path, int depth)
+{
+	struct stat sb;
+	if (fstatat(dfd, name, &sb, AT_SYMLINK_NOFOLLOW))
+		return hull_err_set(w->err, HULL_EIO, "%s%s: %s", w->opts->name, path->buf,
+				    strerror(errno));
+	if (++w->count > w->max)
+		return hull_err_set(w->err, HULL_ELIMIT,
+				    "%s: more than %llu entries (see --max-entries)", w->opts->name,
+				    (unsigned long long)w->max);
+	struct hull_layer *l = w->l;
+	ALLOC_GROW(l->entries, l->nentries + 1, l->cap);
+	struct hull_entry *e = &l->entries[l->nentries++];
+	memset(e, 0, sizeof(*e));
+	e->path = arena_strdup(&l->arena, path->buf);
+	e->type = (uint8_t)ftype_of_mode(sb.st_mode);
+	e->mode = sb.st_mode & 07777;
+	e->uid = sb.st_uid;
+	e->gid = sb.st_gid;
+	if (e->type == HULL_FT_FILE) {
+		e->size = (uint64_t)sb.st_size;
+		l->uncompressed_size += e->size;
+	}
+	if (e->type == HULL_FT_SYMLINK) {
+		char buf[4096];
+		ssize_t n = readlinkat(dfd, name, buf, sizeof(buf) - 1);
+		if (n < 0)
+			return hull_err_set(w->err, HULL_EIO, "%s%s: %s", w->opts->name, path->buf,
+					    strerror(errno));
+		e->link = arena_strndup(&l->arena, buf, (size_t)n);
+	}
+	if (e->type != HULL_FT_DIR)
+		return 0;
+	if (depth >= MAX_DEPTH)
+		return hull_err_set(w->err, HULL_ELIMIT, "%s%s: directories nested too deeply",
+				    w->opts->name, path->buf);
+	int sub = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (sub < 0)
+		return hull_err_set(w->err, HULL_EIO, "%s%s: %s", w->opts->name, path->buf,
+				    strerror(errno));
+	return walk_dir(w, sub, path, depth + 1);
+}
+
+/* Walks the directory open on dfd (closes it); path holds its image path. */
+static int walk_dir(struct walk *w, int dfd, struct strbuf *path, int depth)
+{
+	DIR *d = fdopendir(dfd);
+	if (!d) {
+		close(dfd);
+		return hull_err_set(w->err, HULL_EIO, "%s: %s", w->opts->name, strerror(errno));
+	}
+	char **names = NULL;
+	size_t n = 0, cap = 0;
+	struct dirent *de;
+	while ((de = readdir(d))) {
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+			continue;
+		ALLOC_GROW(names, n + 1, cap);
+		names[n++] = xstrdup(de->d_name);
+	}
+	if (n > 1)
+		qsort(names, n, sizeof(*names), cmp_names);
+	int rc = 0;
+	size_t base = path->len;
+	for (size_t i = 0; i < n; i++) {
+		if (!rc) {
+			if (base > 1 || path->buf[0] != '/')
+				strbuf_addch(path, '/');
+			strbuf_adds(path, names[i]);
+			rc = visit(w, dirfd(d), names[i], path, depth);
+			path->len = base;
+			path->buf[base] = '\0';
+		}
+		free(names[i]);
+	}
+	free(names);
+	closedir(d);
+	return rc;
+}
+
+int hull_layer_read_dir(const char *dir, const struct hull_layer_opts *opts, struct hull_layer *out,
+			struct hull_err *err)
+{
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return hull_err_set(err, HULL_EINPUT, "%s: %s", dir, strerror(errno));
+	struct walk w = {
+		.l = out,
+		.opts = opts,
+		.err = err,
+		.max = opts->max_entries ? opts->max_entries : HULL_DEFAULT_MAX_ENTRIES,
+	};
+	struct strbuf path = STRBUF_INIT;
+	strbuf_addch(&path, '/');
+	int rc = walk_dir(&w, fd, &path, 0);
+	strbuf_release(&path);
+	return rc;
+}

@@ -1,0 +1,35 @@
+/* The inspect pipeline: source -> layers (parallel, verified) -> merged view. */
+#include "inspect.h"
+
+int hull_inspect_run(const char *source, const struct hull_inspect_opts *opts,
+		     struct hull_inspect **out, struct hull_err *err)
+{
+	struct hull_inspect *in = xcalloc(1, sizeof(*in));
+	struct hull_open_opts oo = {.platform = opts->platform};
+	int rc = hull_image_open(source, &oo, &in->img, err);
+	struct hull_read_opts ro = {
+		.parallel = opts->parallel,
+		.max_layer_size = opts->max_layer_size,
+		.max_entries = opts->max_entries,
+	};
+	if (!rc)
+		rc = hull_image_read_layers(in->img, &ro, &in->layers, &in->nlayers, err);
+	if (!rc)
+		rc = hull_fs_merge(in->layers, in->nlayers, &in->fs, err);
+	if (rc) {
+		hull_inspect_free(in);
+		return rc;
+	}
+	*out = in;
+	return 0;
+}
+
+void hull_inspect_free(struct hull_inspect *in)
+{
+	if (!in)
+		return;
+	hull_fs_free(in->fs);
+	hull_layers_free(in->layers, in->nlayers);
+	hull_image_free(in->img);
+	free(in);
+}

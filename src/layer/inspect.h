@@ -1,0 +1,25 @@
+/* hull inspect as a library call: open an image, read and verify its layers, merge. */
+#ifndef HULL_INSPECT_H
+#define HULL_INSPECT_H
+
+#include "fs.h"
+
+struct hull_inspect_opts {
+	const char *platform;
+	unsigned parallel;
+	uint64_t max_layer_size;
+	uint64_t max_entries;
+};
+
+struct hull_inspect {
+	struct hull_image *img;
+	struct hull_layer *layers;
+	size_t nlayers;
+	struct hull_fs *fs;
+};
+
+int hull_inspect_run(const char *source, const struct hull_inspect_opts *opts,
+		     struct hull_inspect **out, struct hull_err *err) HULL_MUST_CHECK;
+void hull_inspect_free(struct hull_inspect *in);
+
+#endif

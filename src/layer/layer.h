@@ -1,0 +1,77 @@
+/* Layers: decompress (gzip via isa-l, zstd, plain), verify digests, and list the tar
+ * entries of each layer without extracting anything; then merge layers into one view. */
+#ifndef HULL_LAYER_H
+#define HULL_LAYER_H
+
+#include "../source/source.h"
+#include "../util/arena.h"
+
+#include <stdatomic.h>
+
+enum hull_ftype {
+	HULL_FT_FILE,
+	HULL_FT_DIR,
+	HULL_FT_SYMLINK,
+	HULL_FT_HARDLINK,
+	HULL_FT_CHAR,
+	HULL_FT_BLOCK,
+	HULL_FT_FIFO,
+	HULL_FT_SOCKET,
+	HULL_FT_WHITEOUT, /* ".wh.NAME": removes path from lower layers */
+	HULL_FT_OPAQUE,	  /* ".wh..wh..opq": hides lower layers' children of path */
+};
+
+const char *hull_ftype_name(enum hull_ftype t);
+
+struct hull_entry {
+	const char *path; /* absolute, clean ("/usr/bin/env") */
+	const char *link; /* symlink target as stored; hardlink target as an absolute path */
+	uint64_t size;
+	uint32_t mode; /* permission bits incl. setuid/setgid/sticky (07777) */
+	uint32_t uid, gid;
+	uint8_t type; /* enum hull_ftype */
+};
+
+enum hull_compression { HULL_COMP_NONE, HULL_COMP_GZIP, HULL_COMP_ZSTD };
+
+struct hull_layer {
+	struct hull_entry *entries; /* in tar order */
+	size_t nentries, cap;
+	struct arena arena;		   /* paths and link targets */
+	char digest[HULL_DIGEST_LEN + 1];  /* of the stored bytes */
+	char diff_id[HULL_DIGEST_LEN + 1]; /* of the uncompressed tar */
+	uint64_t size, uncompressed_size;
+	enum hull_compression compression;
+};
+
+struct hull_layer_opts {
+	uint64_t max_size;		/* decompressed-size cap per layer (0: default 32 GiB) */
+	uint64_t max_entries;		/* cap over all layers (0: default 10,000,000) */
+	atomic_uint_fast64_t *nentries; /* shared entry counter across layers (may be NULL) */
+	const char *name;		/* names the layer in errors and warnings */
+};
+
+#define HULL_DEFAULT_MAX_LAYER_SIZE (32ULL << 30)
+#define HULL_DEFAULT_MAX_ENTRIES    10000000ULL
+
+/* Reads one layer stream (any compression) into *out (zeroed by the caller). */
+int hull_layer_read(struct hull_reader *rd, const struct hull_layer_opts *opts,
+		    struct hull_layer *out, struct hull_err *err) HULL_MUST_CHECK;
+/* Reads a directory tree (rootfs:) as one layer, without following symlinks. */
+int hull_layer_read_dir(const char *dir, const struct hull_layer_opts *opts, struct hull_layer *out,
+			struct hull_err *err) HULL_MUST_CHECK;
+void hull_layer_release(struct hull_layer *l);
+
+/* Reads every layer of img, in parallel, verifying each stored digest against the
+ * manifest (where known) and each DiffID against the config. */
+struct hull_read_opts {
+	unsigned parallel; /* 0: one worker per core */
+	uint64_t max_layer_size;
+	uint64_t max_entries;
+};
+int hull_image_read_layers(struct hull_image *img, const struct hull_read_opts *opts,
+			   struct hull_layer **out, size_t *nout,
+			   struct hull_err *err) HULL_MUST_CHECK;
+void hull_layers_free(struct hull_layer *layers, size_t n);
+
+#endif

@@ -1,0 +1,119 @@
+/* Reads all layers of an image in parallel (one worker per core) and verifies each
+ * against the manifest's digest and the config's DiffID. */
+#include "../util/pool.h"
+#include "layer.h"
+
+#include <stdatomic.h>
+#include <string.h>
+
+struct job {
+	struct hull_image *img;
+	const struct hull_read_opts *opts;
+	struct hull_layer *layers;
+	struct hull_err *errs;
+	atomic_uint_fast64_t nentries;
+	atomic_bool failed;
+};
+
+static int verify(struct hull_image *img, size_t i, struct hull_layer *l, const char *name,
+		  struct hull_err *err)
+{
+	struct hull_layer_desc *d = &img->layers[i];
+	if (d->digest_known && strcmp(d->digest, l->digest))
+		return hull_err_set(err, HULL_EINPUT,
+				    "%s: digest mismatch: expected %s, content is %s", name,
+				    d->digest, l->digest);
+	if (d->diff_id && strcmp(d->diff_id, l->diff_id))
+		return hull_err_set(err, HULL_EINPUT,
+				    "%s: DiffID mismatch: the config says %s, the layer is %s",
+				    name, d->diff_id, l->diff_id);
+	return 0;
+}
+
+static void read_one(void *ctx, size_t i)
+{
+	struct job *job = ctx;
+	if (atomic_load(&job->failed))
+		return;
+	struct hull_image *img = job->img;
+	struct hull_layer_desc *d = &img->layers[i];
+	char *name = xasprintf("%s: layer %zu (%s)", img->source, i,
+			       d->digest_known ? d->digest : d->name);
+	struct hull_layer_opts lo = {
+		.max_size = job->opts->max_layer_size,
+		.max_entries = job->opts->max_entries,
+		.nentries = &job->nentries,
+		.name = name,
+	};
+	struct hull_blob_reader br;
+	hull_blob_reader_init(&br, &d->blob, name);
+	int rc = hull_layer_read(&br.r, &lo, &job->layers[i], &job->errs[i]);
+	if (!rc)
+		rc = verify(img, i, &job->layers[i], name, &job->errs[i]);
+	if (rc) {
+		if (!job->errs[i].msg)
+			hull_err_set(&job->errs[i], rc, "%s: read failed", name);
+		atomic_store(&job->failed, true);
+	}
+	free(name);
+}
+
+int hull_image_read_layers(struct hull_image *img, const struct hull_read_opts *opts,
+			   struct hull_layer **out, size_t *nout, struct hull_err *err)
+{
+	if (img->transport == HULL_SRC_ROOTFS) {
+		struct hull_layer *l = xcalloc(1, sizeof(*l));
+		struct hull_layer_opts lo = {
+			.max_entries = opts->max_entries,
+			.name = img->source,
+		};
+		int rc = hull_layer_read_dir(img->path, &lo, l, err);
+		if (rc) {
+			hull_layers_free(l, 1);
+			return rc;
+		}
+		*out = l;
+		*nout = 1;
+		return 0;
+	}
+	size_t n = img->nlayers;
+	struct job job = {
+		.img = img,
+		.opts = opts,
+		.layers = xcalloc(n ? n : 1, sizeof(struct hull_layer)),
+		.errs = xcalloc(n ? n : 1, sizeof(struct hull_err)),
+	};
+	atomic_init(&job.nentries, 0);
+	atomic_init(&job.failed, false);
+	unsigned workers = opts->parallel ? opts->parallel : hull_ncpu();
+	hull_parallel_for(n, workers, read_one, &job);
+	int rc = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (job.errs[i].msg && !rc)
+			rc = hull_err_set(err, job.errs[i].code, "%s", job.errs[i].msg);
+		hull_err_clear(&job.errs[i]);
+	}
+	free(job.errs);
+	if (rc) {
+		hull_layers_free(job.layers, n);
+		return rc;
+	}
+	for (size_t i = 0; i < n; i++) {
+		struct hull_layer_desc *d = &img->layers[i];
+		if (!d->digest) {
+			d->digest = xstrdup(job.layers[i].digest);
+		}
+	}
+	*out = job.layers;
+	*nout = n;
+	return 0;
+}
+
+void hull_layers_free(struct hull_layer *layers, size_t n)
+{
+	if (!layers)
+		return;
+	for (size_t i = 0; i < n; i++)
+		hull_layer_release(&layers[i]);
+	free(layers);
+}

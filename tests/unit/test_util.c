@@ -1,0 +1,210 @@
+/* Unit tests for src/util: strbuf, JSON escaping, paths, sizes, maps, digests. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "util/hash.h"
+#include "util/jsonw.h"
+#include "util/path.h"
+#include "util/pool.h"
+#include "util/strbuf.h"
+#include "util/strmap.h"
+#include "util/util.h"
+
+#include <stdatomic.h>
+#include <string.h>
+
+static void test_strbuf(void **state)
+{
+	(void)state;
+	struct strbuf sb = STRBUF_INIT;
+	for (int i = 0; i < 1000; i++)
+		strbuf_addf(&sb, "%d,", i);
+	assert_int_equal(sb.len, strlen(sb.buf));
+	assert_memory_equal(sb.buf, "0,1,2,", 6);
+	size_t len;
+	char *s = strbuf_detach(&sb, &len);
+	assert_int_equal(len, 3890);
+	assert_null(sb.buf);
+	free(s);
+}
+
+static void check_escape(const char *in, const char *want)
+{
+	struct strbuf sb = STRBUF_INIT;
+	strbuf_add_json_escaped(&sb, in);
+	assert_string_equal(sb.buf, want);
+	strbuf_release(&sb);
+}
+
+static void test_json_escape(void **state)
+{
+	(void)state;
+	check_escape("a\"b\\c\n\t", "a\\\"b\\\\c\\n\\t");
+	check_escape("\x01\x7f", "\\u0001\\u007f");
+	check_escape("caf\xc3\xa9", "caf\xc3\xa9"); /* valid UTF-8 kept */
+	check_escape("bad\xff"
+		     "x",
+		     "bad\\ufffdx");			       /* invalid byte replaced */
+	check_escape("\xc3", "\\ufffd");		       /* truncated sequence */
+	check_escape("\xed\xa0\x80", "\\ufffd\\ufffd\\ufffd"); /* surrogate */
+	check_escape("\xc0\xaf", "\\ufffd\\ufffd");	       /* overlong */
+}
+
+static void test_jsonw(void **state)
+{
+	(void)state;
+	struct strbuf sb = STRBUF_INIT;
+	struct jsonw w;
+	jsonw_init(&w, &sb);
+	jsonw_obj_begin(&w, NULL);
+	jsonw_str(&w, "a", "x");
+	jsonw_arr_begin(&w, "b");
+	jsonw_u64(&w, NULL, 1);
+	jsonw_null(&w, NULL);
+	jsonw_arr_end(&w);
+	jsonw_arr_begin(&w, "c");
+	jsonw_arr_end(&w);
+	json_t *v = json_pack("{s:[i,s]}", "k", 1, "z");
+	jsonw_value(&w, "d", v);
+	json_decref(v);
+	jsonw_obj_end(&w);
+	json_error_t je;
+	json_t *back = json_loads(sb.buf, 0, &je);
+	assert_non_null(back);
+	assert_string_equal(json_string_value(json_object_get(back, "a")), "x");
+	assert_int_equal(json_array_size(json_object_get(back, "b")), 2);
+	assert_int_equal(json_array_size(json_object_get(back, "c")), 0);
+	assert_string_equal(json_string_value(json_array_get(
+				    json_object_get(json_object_get(back, "d"), "k"), 1)),
+			    "z");
+	json_decref(back);
+	strbuf_release(&sb);
+}
+
+static void check_clean(const char *in, const char *want, int want_flags)
+{
+	int flags;
+	char *p = hull_path_clean(in, &flags);
+	assert_string_equal(p, want);
+	assert_int_equal(flags, want_flags);
+	free(p);
+}
+
+static void test_path_clean(void **state)
+{
+	(void)state;
+	check_clean("usr/bin/env", "/usr/bin/env", 0);
+	check_clean("./usr//bin/./env/", "/usr/bin/env", 0);
+	check_clean("/etc/passwd", "/etc/passwd", HULL_PATH_ABSOLUTE);
+	check_clean("a/b/../c", "/a/c", 0);
+	check_clean("../../etc/passwd", "/etc/passwd", HULL_PATH_ESCAPES);
+	check_clean("a/../../x", "/x", HULL_PATH_ESCAPES);
+	check_clean("./", "/", 0);
+	check_clean("", "/", 0);
+	char *d = hull_path_dirname("/a/b");
+	assert_string_equal(d, "/a");
+	free(d);
+	d = hull_path_dirname("/a");
+	assert_string_equal(d, "/");
+	free(d);
+	assert_true(hull_path_is_below("/a/b", "/a"));
+	assert_false(hull_path_is_below("/ab", "/a"));
+	assert_true(hull_path_is_below("/x", "/"));
+	assert_false(hull_path_is_below("/", "/"));
+}
+
+static void test_parse_size(void **state)
+{
+	(void)state;
+	uint64_t v;
+	assert_int_equal(hull_parse_size("123", &v), 0);
+	assert_int_equal(v, 123);
+	assert_int_equal(hull_parse_size("16M", &v), 0);
+	assert_int_equal(v, 16ULL << 20);
+	assert_int_equal(hull_parse_size("32GiB", &v), 0);
+	assert_int_equal(v, 32ULL << 30);
+	assert_int_equal(hull_parse_size("2GB", &v), 0);
+	assert_int_equal(v, 2000000000ULL);
+	assert_int_equal(hull_parse_size("1.5G", &v), HULL_EUSAGE);
+	assert_int_equal(hull_parse_size("-1", &v), HULL_EUSAGE);
+	assert_int_equal(hull_parse_size("10Q", &v), HULL_EUSAGE);
+	assert_int_equal(hull_parse_size("99999999999999999999", &v), HULL_EUSAGE);
+	assert_int_equal(hull_parse_size("20000000000T", &v), HULL_EUSAGE);
+}
+
+static void test_strmap(void **state)
+{
+	(void)state;
+	struct strmap m = STRMAP_INIT;
+	char keys[5000][16];
+	for (int i = 0; i < 5000; i++) {
+		snprintf(keys[i], sizeof(keys[i]), "/k/%d", i);
+		assert_null(strmap_put(&m, keys[i], (void *)(intptr_t)(i + 1)));
+	}
+	assert_int_equal(m.len, 5000);
+	for (int i = 0; i < 5000; i++)
+		assert_int_equal((intptr_t)strmap_get(&m, keys[i]), i + 1);
+	assert_null(strmap_get(&m, "/k/5000"));
+	assert_int_equal((intptr_t)strmap_getn(&m, "/k/12zz", 5), 13);
+	assert_int_equal((intptr_t)strmap_put(&m, keys[7], (void *)99), 8);
+	assert_int_equal((intptr_t)strmap_get(&m, keys[7]), 99);
+	strmap_free(&m);
+}
+
+static void test_sha256(void **state)
+{
+	(void)state;
+	char d[HULL_DIGEST_LEN + 1];
+	hull_sha256_buf("abc", 3, d);
+	assert_string_equal(
+		d, "sha256:ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+	assert_true(hull_digest_valid(d));
+	assert_false(hull_digest_valid("sha256:BA7816"));
+	assert_false(hull_digest_valid(
+		"sha512:ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"));
+}
+
+static void add_one(void *ctx, size_t i)
+{
+	atomic_fetch_add((atomic_size_t *)ctx, i + 1);
+}
+
+static void test_parallel_for(void **state)
+{
+	(void)state;
+	atomic_size_t sum;
+	atomic_init(&sum, 0);
+	hull_parallel_for(1000, 4, add_one, &sum);
+	assert_int_equal(atomic_load(&sum), 500500);
+	atomic_init(&sum, 0);
+	hull_parallel_for(10, 1, add_one, &sum);
+	assert_int_equal(atomic_load(&sum), 55);
+}
+
+static void test_err(void **state)
+{
+	(void)state;
+	struct hull_err err = {0};
+	assert_int_equal(hull_err_set(&err, HULL_EINPUT, "first %d", 1), HULL_EINPUT);
+	hull_err_set(&err, HULL_EIO, "second");
+	assert_string_equal(err.msg, "first 1");
+	hull_err_prefix(&err, "img.tar");
+	assert_string_equal(err.msg, "img.tar: first 1");
+	hull_err_clear(&err);
+	assert_null(err.msg);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_strbuf),	   cmocka_unit_test(test_json_escape),
+		cmocka_unit_test(test_jsonw),	   cmocka_unit_test(test_path_clean),
+		cmocka_unit_test(test_parse_size), cmocka_unit_test(test_strmap),
+		cmocka_unit_test(test_sha256),	   cmocka_unit_test(test_parallel_for),
+		cmocka_unit_test(test_err),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

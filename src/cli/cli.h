@@ -20,6 +20,8 @@ extern const size_t hull_ncommands;
 
 int cmd_inspect(int argc, char **argv);
 extern const char cmd_inspect_usage[];
+int cmd_sbom(int argc, char **argv);
+extern const char cmd_sbom_usage[];
 
 /* Prints "hull: error: MSG" and returns EXIT_ERROR. */
 int cli_error(const char *fmt, ...) HULL_PRINTF(1, 2);

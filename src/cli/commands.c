@@ -4,6 +4,8 @@
 const struct hull_command hull_commands[] = {
 	{"inspect", cmd_inspect, "show an image's layers, config, history, wasted space and files",
 	 cmd_inspect_usage},
+	{"sbom", cmd_sbom, "list the packages in an image or directory (CycloneDX, SPDX)",
+	 cmd_sbom_usage},
 };
 
 const size_t hull_ncommands = ARRAY_SIZE(hull_commands);

@@ -18,6 +18,7 @@ struct walk {
 	const struct hull_layer_opts *opts;
 	struct hull_err *err;
 	uint64_t count, max;
+	uint64_t captured;
 };
 
 static int cmp_names(const void *a, const void *b)
@@ -44,6 +45,42 @@ static enum hull_ftype ftype_of_mode(mode_t m)
 
 static int walk_dir(struct walk *w, int dfd, struct strbuf *path, int depth);
 
+/* Reads a wanted file's content (the capture of struct hull_layer_opts). */
+static int capture_file(struct walk *w, int dfd, const char *name, struct hull_entry *e)
+{
+	const struct hull_capture *c = w->opts->capture;
+	if (!c || !c->want(e->path, e->size, c->ctx))
+		return 0;
+	uint64_t max_file = c->max_file ? c->max_file : HULL_DEFAULT_CAPTURE_FILE;
+	uint64_t max_total = c->max_total ? c->max_total : HULL_DEFAULT_CAPTURE_TOTAL;
+	if (e->size > max_file || w->captured + e->size > max_total) {
+		hull_warn("%s%s (%llu bytes) not analysed: over the size limit", w->opts->name,
+			  e->path, (unsigned long long)e->size);
+		return 0;
+	}
+	int fd = openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return hull_err_set(w->err, HULL_EIO, "%s%s: %s", w->opts->name, e->path,
+				    strerror(errno));
+	char *buf = xmalloc(e->size + 1);
+	size_t got = 0;
+	while (got < e->size) {
+		ssize_t n = read(fd, buf + got, e->size - got);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		got += (size_t)n;
+	}
+	close(fd);
+	buf[got] = '\0';
+	w->captured += got;
+	struct hull_layer *l = w->l;
+	ALLOC_GROW(l->captured, l->ncaptured + 1, l->captured_cap);
+	l->captured[l->ncaptured++] = (struct hull_captured){l->nentries - 1, buf, got};
+	return 0;
+}
+
 static int visit(struct walk *w, int dfd, const char *name, struct strbuf *path, int depth)
 {
 	struct stat sb;
@@ -66,6 +103,9 @@ static int visit(struct walk *w, int dfd, const char *name, struct strbuf *path,
 	if (e->type == HULL_FT_FILE) {
 		e->size = (uint64_t)sb.st_size;
 		l->uncompressed_size += e->size;
+		int rc = capture_file(w, dfd, name, e);
+		if (rc)
+			return rc;
 	}
 	if (e->type == HULL_FT_SYMLINK) {
 		char buf[4096];

@@ -9,6 +9,7 @@ struct hull_inspect_opts {
 	unsigned parallel;
 	uint64_t max_layer_size;
 	uint64_t max_entries;
+	const struct hull_capture *capture; /* file contents to keep (catalogers, scanners) */
 };
 
 struct hull_inspect {

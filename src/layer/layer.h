@@ -34,9 +34,18 @@ struct hull_entry {
 
 enum hull_compression { HULL_COMP_NONE, HULL_COMP_GZIP, HULL_COMP_ZSTD };
 
+/* The content of a file a layer read was asked to keep (see struct hull_capture). */
+struct hull_captured {
+	size_t entry; /* index into the layer's entries */
+	char *data;   /* NUL-terminated for convenience; len excludes the NUL */
+	size_t len;
+};
+
 struct hull_layer {
 	struct hull_entry *entries; /* in tar order */
 	size_t nentries, cap;
+	struct hull_captured *captured; /* kept contents, in tar order */
+	size_t ncaptured, captured_cap;
 	struct arena arena;		   /* paths and link targets */
 	char digest[HULL_DIGEST_LEN + 1];  /* of the stored bytes */
 	char diff_id[HULL_DIGEST_LEN + 1]; /* of the uncompressed tar */
@@ -44,7 +53,21 @@ struct hull_layer {
 	enum hull_compression compression;
 };
 
+/* Which file contents a layer read keeps, for catalogers and scanners that need more
+ * than metadata. Contents are read in the same single pass over the layer. */
+struct hull_capture {
+	/* True to keep the content of the regular file at path (absolute), of size bytes. */
+	bool (*want)(const char *path, uint64_t size, void *ctx);
+	void *ctx;
+	uint64_t max_file;  /* a wanted file larger than this is skipped with a warning */
+	uint64_t max_total; /* per layer; past it, wanted files are skipped with a warning */
+};
+
+#define HULL_DEFAULT_CAPTURE_FILE  (64ULL << 20)
+#define HULL_DEFAULT_CAPTURE_TOTAL (1ULL << 30)
+
 struct hull_layer_opts {
+	const struct hull_capture *capture; /* NULL: keep no contents */
 	uint64_t max_size;		/* decompressed-size cap per layer (0: default 32 GiB) */
 	uint64_t max_entries;		/* cap over all layers (0: default 10,000,000) */
 	atomic_uint_fast64_t *nentries; /* shared entry counter across layers (may be NULL) */
@@ -66,6 +89,7 @@ void hull_layer_release(struct hull_layer *l);
  * manifest (where known) and each DiffID against the config. */
 struct hull_read_opts {
 	unsigned parallel; /* 0: one worker per core */
+	const struct hull_capture *capture;
 	uint64_t max_layer_size;
 	uint64_t max_entries;
 };

@@ -44,6 +44,7 @@ static void read_one(void *ctx, size_t i)
 		.max_entries = job->opts->max_entries,
 		.nentries = &job->nentries,
 		.name = name,
+		.capture = job->opts->capture,
 	};
 	struct hull_blob_reader br;
 	hull_blob_reader_init(&br, &d->blob, name);
@@ -66,6 +67,7 @@ int hull_image_read_layers(struct hull_image *img, const struct hull_read_opts *
 		struct hull_layer_opts lo = {
 			.max_entries = opts->max_entries,
 			.name = img->source,
+			.capture = opts->capture,
 		};
 		int rc = hull_layer_read_dir(img->path, &lo, l, err);
 		if (rc) {

@@ -111,10 +111,46 @@ static int whiteout_of(const char *clean, struct hull_layer *l)
 	return 1;
 }
 
+/* Keeps the content of the entry just read if the capture asks for it. */
+static int capture_entry(struct archive *a, struct hull_layer *l,
+			 const struct hull_layer_opts *opts, uint64_t *total, struct hull_err *err)
+{
+	const struct hull_capture *c = opts->capture;
+	struct hull_entry *e = &l->entries[l->nentries - 1];
+	if (!c || e->type != HULL_FT_FILE || !c->want(e->path, e->size, c->ctx))
+		return 0;
+	uint64_t max_file = c->max_file ? c->max_file : HULL_DEFAULT_CAPTURE_FILE;
+	uint64_t max_total = c->max_total ? c->max_total : HULL_DEFAULT_CAPTURE_TOTAL;
+	if (e->size > max_file || *total + e->size > max_total) {
+		hull_warn("%s: %s (%llu bytes) not analysed: over the size limit", opts->name,
+			  e->path, (unsigned long long)e->size);
+		return 0;
+	}
+	char *buf = xmalloc(e->size + 1);
+	size_t got = 0;
+	while (got < e->size) {
+		la_ssize_t n = archive_read_data(a, buf + got, e->size - got);
+		if (n < 0) {
+			free(buf);
+			return hull_err_set(err, HULL_EINPUT, "%s: %s: %s", opts->name, e->path,
+					    archive_error_string(a));
+		}
+		if (n == 0)
+			break;
+		got += (size_t)n;
+	}
+	buf[got] = '\0';
+	*total += got;
+	ALLOC_GROW(l->captured, l->ncaptured + 1, l->captured_cap);
+	l->captured[l->ncaptured++] = (struct hull_captured){l->nentries - 1, buf, got};
+	return 0;
+}
+
 static int read_entries(struct archive *a, struct hull_layer *l, const struct hull_layer_opts *opts,
 			struct hull_err *err)
 {
 	bool warned_abs = false;
+	uint64_t captured = 0;
 	uint64_t max_entries = opts->max_entries ? opts->max_entries : HULL_DEFAULT_MAX_ENTRIES;
 	for (;;) {
 		struct archive_entry *ae;
@@ -170,6 +206,9 @@ static int read_entries(struct archive *a, struct hull_layer *l, const struct hu
 				t = archive_entry_symlink_utf8(ae);
 			e->link = arena_strdup(&l->arena, t ? t : "");
 		}
+		rc = capture_entry(a, l, opts, &captured, err);
+		if (rc)
+			return rc;
 	}
 }
 
@@ -211,6 +250,9 @@ out:
 
 void hull_layer_release(struct hull_layer *l)
 {
+	for (size_t i = 0; i < l->ncaptured; i++)
+		free(l->captured[i].data);
+	free(l->captured);
 	free(l->entries);
 	arena_free(&l->arena);
 	memset(l, 0, sizeof(*l));

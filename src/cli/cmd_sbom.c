@@ -1,0 +1,127 @@
+/* hull sbom: the package inventory of an image or directory, as CycloneDX 1.6, SPDX 2.3,
+ * hull's own JSON, or a table. */
+#include "../layer/inspect.h"
+#include "../pkg/pkg.h"
+#include "../report/sbom.h"
+#include "../util/pool.h"
+#include "cli.h"
+
+#include <getopt.h>
+#include <string.h>
+
+const char cmd_sbom_usage[] =
+	"usage: hull sbom [OPTIONS] SOURCE\n"
+	"\n"
+	"Lists the packages inside an image or directory, from the package databases and\n"
+	"lockfiles visible in the merged view, without running anything from the image.\n"
+	"\n"
+	"SOURCE: docker-archive:PATH[:REF], oci:DIR[:REF], oci-archive:PATH[:REF],\n"
+	"        rootfs:DIR, or a bare path (detected; a plain directory is rootfs:).\n"
+	"\n"
+	"Catalogers built so far: dpkg (status, status.d), apk. See docs/sbom.md.\n"
+	"\n"
+	"Options:\n"
+	"  -f, --format FORMAT         cyclonedx (default), spdx-json, json, table\n"
+	"      --timestamp             put the current time in the SBOM (default: derived\n"
+	"                              from the image, so output is reproducible)\n"
+	"      --platform OS/ARCH[/V]  platform to pick from an index (default: linux/amd64)\n"
+	"      --parallel N            layers decoded at once (default: one per core)\n"
+	"      --max-layer-size SIZE   cap on a layer's decompressed size (default: 32GiB)\n"
+	"  -o, --output FILE           write to FILE (atomically)\n"
+	"  -h, --help                  show this help\n"
+	"\n"
+	"Exit status: 0 success, 2 usage or input error.\n";
+
+enum { OPT_TIMESTAMP = 256, OPT_PLATFORM, OPT_PARALLEL, OPT_MAX_SIZE };
+
+static const struct {
+	const char *name;
+	void (*render)(const struct hull_inspect *, const struct hull_inventory *,
+		       const struct hull_sbom_opts *, struct strbuf *);
+} formats[] = {
+	{"cyclonedx", hull_sbom_render_cyclonedx},
+	{"spdx-json", hull_sbom_render_spdx},
+	{"json", hull_sbom_render_json},
+	{"table", hull_sbom_render_table},
+};
+
+int cmd_sbom(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{"format", required_argument, NULL, 'f'},
+		{"timestamp", no_argument, NULL, OPT_TIMESTAMP},
+		{"platform", required_argument, NULL, OPT_PLATFORM},
+		{"parallel", required_argument, NULL, OPT_PARALLEL},
+		{"max-layer-size", required_argument, NULL, OPT_MAX_SIZE},
+		{"output", required_argument, NULL, 'o'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	struct hull_capture cap = {.want = hull_pkg_wanted};
+	struct hull_inspect_opts io = {.capture = &cap};
+	struct hull_sbom_opts so = {0};
+	const char *format = "cyclonedx", *output = NULL;
+	int c;
+	opterr = 0;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, ":f:o:h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'f':
+			format = optarg;
+			break;
+		case 'o':
+			output = optarg;
+			break;
+		case 'h':
+			fputs(cmd_sbom_usage, stdout);
+			return EXIT_CLEAN;
+		case OPT_TIMESTAMP:
+			so.timestamp = true;
+			break;
+		case OPT_PLATFORM:
+			io.platform = optarg;
+			break;
+		case OPT_PARALLEL: {
+			char *end;
+			long v = strtol(optarg, &end, 10);
+			if (*end || v < 0 || v > 256)
+				return cli_error("--parallel: invalid number \"%s\"", optarg);
+			io.parallel = v ? (unsigned)v : hull_ncpu();
+			break;
+		}
+		case OPT_MAX_SIZE:
+			if (hull_parse_size(optarg, &io.max_layer_size) || !io.max_layer_size)
+				return cli_error("--max-layer-size: invalid size \"%s\"", optarg);
+			break;
+		case ':':
+			return cli_error("sbom: option %s needs a value", argv[optind - 1]);
+		default:
+			return cli_error("sbom: unknown option %s (see 'hull help sbom')",
+					 argv[optind - 1]);
+		}
+	}
+	size_t fi = 0;
+	while (fi < ARRAY_SIZE(formats) && strcmp(formats[fi].name, format))
+		fi++;
+	if (fi == ARRAY_SIZE(formats))
+		return cli_error("sbom: unknown format \"%s\" (cyclonedx, spdx-json, json, table)",
+				 format);
+	if (optind != argc - 1)
+		return cli_error("sbom: expected one SOURCE (see 'hull help sbom')");
+	struct hull_err err = {0};
+	struct hull_inspect *in;
+	if (hull_inspect_run(argv[optind], &io, &in, &err))
+		return cli_fail(&err);
+	struct hull_inventory *inv;
+	if (hull_inventory_build(in->layers, in->nlayers, in->fs, &inv, &err)) {
+		hull_inspect_free(in);
+		return cli_fail(&err);
+	}
+	struct strbuf out = STRBUF_INIT;
+	formats[fi].render(in, inv, &so, &out);
+	int rc = cli_output(output, out.buf, out.len);
+	strbuf_release(&out);
+	hull_inventory_free(inv);
+	hull_inspect_free(in);
+	return rc;
+}

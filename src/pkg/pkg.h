@@ -1,0 +1,92 @@
+/* Package inventory: one cataloger per format, each fed the contents of the files it
+ * asked for during the single pass over the layers; only files visible in the merged
+ * view count, and each package remembers the file and layer it came from. */
+#ifndef HULL_PKG_H
+#define HULL_PKG_H
+
+#include "../layer/fs.h"
+#include "../util/strbuf.h"
+
+struct hull_package {
+	char *name;
+	char *version; /* as the package manager writes it (dpkg: with epoch) */
+	char *arch;
+	char *type; /* purl type: deb, apk, rpm, npm, pypi, golang, maven, gem, cargo, composer */
+	char *ecosystem; /* OSV ecosystem: "Debian:12", "Alpine:v3.20", "npm", "PyPI", … */
+	char *purl;
+	char *source_name;    /* distro source package (dpkg Source:, apk origin, rpm srpm) */
+	char *source_version; /* when it differs from version */
+	char *licenses;	      /* as declared, or NULL */
+	char *path;	      /* the file it was found in (absolute image path) */
+	int layer;	      /* 0-based layer of that file */
+	const char *cataloger;
+};
+
+struct hull_os {
+	char *id;	  /* os-release ID: debian, ubuntu, alpine, almalinux, … */
+	char *version_id; /* 12, 3.20.1, 9.4 */
+	char *codename;
+	char *pretty_name;
+	char *path; /* where the identity came from */
+};
+
+struct hull_inventory {
+	struct hull_os os;
+	struct hull_package *pkgs; /* sorted by type, name, version, path */
+	size_t npkgs, cap;
+};
+
+/* One captured file offered to a cataloger. */
+struct hull_pkg_file {
+	const char *path;
+	const char *data;
+	size_t len;
+	int layer;
+};
+
+struct hull_cataloger {
+	const char *name;
+	bool (*match)(const char *path); /* wants this file's content? */
+	/* Adds the packages found in f; a malformed file is a warning, not an error. */
+	void (*parse)(struct hull_inventory *inv, const struct hull_pkg_file *f);
+};
+
+/* The capture predicate to pass to hull_image_read_layers: every file any cataloger or
+ * the OS detection wants. */
+bool hull_pkg_wanted(const char *path, uint64_t size, void *ctx);
+
+/* Builds the inventory from the captured contents of layers, keeping only files that
+ * are visible in the merged view fs. */
+int hull_inventory_build(const struct hull_layer *layers, size_t n, const struct hull_fs *fs,
+			 struct hull_inventory **out, struct hull_err *err) HULL_MUST_CHECK;
+void hull_inventory_free(struct hull_inventory *inv);
+
+/* For catalogers: adds a package (strings are copied; NULLs allowed except name and
+ * version); fills purl and ecosystem from the type, the OS and the qualifiers. */
+struct hull_package *hull_inventory_add(struct hull_inventory *inv, const char *type,
+					const char *name, const char *version,
+					const struct hull_pkg_file *f, const char *cataloger);
+void hull_package_set(char **field, const char *val, size_t len);
+
+/* Percent-encodes s for a purl segment (keeps unreserved and sub-delims). */
+void hull_purl_escape(struct strbuf *sb, const char *s);
+/* Recomputes p->purl and p->ecosystem (after its fields or the OS changed). */
+void hull_package_finish(const struct hull_inventory *inv, struct hull_package *p);
+
+/* RFC 822-style stanzas (dpkg status, apk installed, METADATA): calls fn for each field
+ * of each stanza, and with key NULL where a stanza ends (a blank line, or the end).
+ * Continuation lines (starting with space or tab) are skipped: the fields catalogers
+ * need are single-line. The value has leading blanks trimmed. */
+void hull_stanzas(const char *data, size_t len, char sep,
+		  void (*fn)(void *ctx, const char *key, size_t klen, const char *val, size_t vlen),
+		  void *ctx);
+
+/* OS identity files (os-release and the distro release files). */
+#define HULL_OS_FILES 5
+int hull_os_file_index(const char *path); /* -1 if not one */
+void hull_os_detect(struct hull_os *os, const struct hull_pkg_file *const files[HULL_OS_FILES]);
+
+extern const struct hull_cataloger *const hull_catalogers[];
+extern const size_t hull_ncatalogers;
+
+#endif

@@ -72,6 +72,7 @@ struct hull_layer_opts {
 	uint64_t max_entries;		/* cap over all layers (0: default 10,000,000) */
 	atomic_uint_fast64_t *nentries; /* shared entry counter across layers (may be NULL) */
 	const char *name;		/* names the layer in errors and warnings */
+	bool pipeline; /* hash on a helper thread (when cores would otherwise idle) */
 };
 
 #define HULL_DEFAULT_MAX_LAYER_SIZE (32ULL << 30)

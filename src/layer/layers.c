@@ -13,6 +13,7 @@ struct job {
 	struct hull_err *errs;
 	atomic_uint_fast64_t nentries;
 	atomic_bool failed;
+	bool pipeline;
 };
 
 static int verify(struct hull_image *img, size_t i, struct hull_layer *l, const char *name,
@@ -45,6 +46,7 @@ static void read_one(void *ctx, size_t i)
 		.nentries = &job->nentries,
 		.name = name,
 		.capture = job->opts->capture,
+		.pipeline = job->pipeline,
 	};
 	struct hull_blob_reader br;
 	hull_blob_reader_init(&br, &d->blob, name);
@@ -88,6 +90,9 @@ int hull_image_read_layers(struct hull_image *img, const struct hull_read_opts *
 	atomic_init(&job.nentries, 0);
 	atomic_init(&job.failed, false);
 	unsigned workers = opts->parallel ? opts->parallel : hull_ncpu();
+	/* With fewer layers than cores can keep busy, hash each layer on a second thread
+	 * (decoding and SHA-256 then overlap); with many layers, workers already do. */
+	job.pipeline = workers >= 2 && n < 2 * (size_t)workers;
 	hull_parallel_for(n, workers, read_one, &job);
 	int rc = 0;
 	for (size_t i = 0; i < n; i++) {

@@ -217,7 +217,7 @@ int hull_layer_read(struct hull_reader *rd, const struct hull_layer_opts *opts,
 {
 	struct layer_stream s;
 	uint64_t max = opts->max_size ? opts->max_size : HULL_DEFAULT_MAX_LAYER_SIZE;
-	int rc = stream_init(&s, rd, max, opts->name, err);
+	int rc = stream_init(&s, rd, max, opts->pipeline, opts->name, err);
 	if (rc) {
 		stream_free(&s);
 		return rc;

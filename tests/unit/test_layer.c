@@ -94,6 +94,8 @@ static ssize_t mem_read(struct hull_reader *r, void *buf, size_t len, struct hul
 	return (ssize_t)n;
 }
 
+static bool pipelined; /* hash on a helper thread in read_mem */
+
 static int read_mem(const char *data, size_t len, struct hull_layer *l, uint64_t max_size,
 		    uint64_t max_entries, struct hull_err *err)
 {
@@ -101,7 +103,11 @@ static int read_mem(const char *data, size_t len, struct hull_layer *l, uint64_t
 	m.r.ctx = &m;
 	memset(l, 0, sizeof(*l));
 	struct hull_layer_opts o = {
-		.max_size = max_size, .max_entries = max_entries, .name = "test-layer"};
+		.max_size = max_size,
+		.max_entries = max_entries,
+		.name = "test-layer",
+		.pipeline = pipelined,
+	};
 	return hull_layer_read(&m.r, &o, l, err);
 }
 
@@ -160,6 +166,16 @@ static void test_compressions_agree(void **state)
 	free(plain);
 }
 
+/* The same streams with hashing on a helper thread give the same digests. */
+static void test_compressions_agree_pipelined(void **state)
+{
+	pipelined = true;
+	test_compressions_agree(state);
+	pipelined = false;
+}
+
+static void test_damage_pipelined(void **state);
+
 static void test_gzip_multi_member_and_damage(void **state)
 {
 	(void)state;
@@ -195,6 +211,13 @@ static void test_gzip_multi_member_and_damage(void **state)
 	free(bad);
 	free(two);
 	free(gz);
+}
+
+static void test_damage_pipelined(void **state)
+{
+	pipelined = true;
+	test_gzip_multi_member_and_damage(state);
+	pipelined = false;
 }
 
 static void test_limits(void **state)
@@ -405,7 +428,9 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup(test_compressions_agree, setup),
+		cmocka_unit_test_setup(test_compressions_agree_pipelined, setup),
 		cmocka_unit_test_setup(test_gzip_multi_member_and_damage, setup),
+		cmocka_unit_test_setup(test_damage_pipelined, setup),
 		cmocka_unit_test_setup(test_limits, setup),
 		cmocka_unit_test_setup(test_hostile_names, setup),
 		cmocka_unit_test_setup(test_whiteouts, setup),

@@ -19,6 +19,7 @@ struct walk {
 	struct hull_err *err;
 	uint64_t count, max;
 	uint64_t captured;
+	void *scan_state;
 };
 
 static int cmp_names(const void *a, const void *b)
@@ -45,17 +46,24 @@ static enum hull_ftype ftype_of_mode(mode_t m)
 
 static int walk_dir(struct walk *w, int dfd, struct strbuf *path, int depth);
 
-/* Reads a wanted file's content (the capture of struct hull_layer_opts). */
-static int capture_file(struct walk *w, int dfd, const char *name, struct hull_entry *e)
+/* Reads a file's content for the scanner and/or the capture that want it. */
+static int content_file(struct walk *w, int dfd, const char *name, struct hull_entry *e)
 {
 	const struct hull_capture *c = w->opts->capture;
-	if (!c || !c->want(e->path, e->size, c->ctx))
-		return 0;
-	uint64_t max_file = c->max_file ? c->max_file : HULL_DEFAULT_CAPTURE_FILE;
-	uint64_t max_total = c->max_total ? c->max_total : HULL_DEFAULT_CAPTURE_TOTAL;
-	if (e->size > max_file || w->captured + e->size > max_total) {
-		hull_warn("%s%s (%llu bytes) not analysed: over the size limit", w->opts->name,
-			  e->path, (unsigned long long)e->size);
+	const struct hull_scan_hook *sh = w->opts->scan;
+	bool keep = c && c->want(e->path, e->size, c->ctx);
+	bool scan = sh && sh->want(e->path, e->size, sh->ctx);
+	uint64_t max_file = keep ? (c->max_file ? c->max_file : HULL_DEFAULT_CAPTURE_FILE) : 0;
+	uint64_t max_total = keep ? (c->max_total ? c->max_total : HULL_DEFAULT_CAPTURE_TOTAL) : 0;
+	if (keep && (e->size > max_file || w->captured + e->size > max_total))
+		keep = false;
+	if (scan && e->size > (sh->max_file ? sh->max_file : HULL_DEFAULT_CAPTURE_FILE))
+		scan = false;
+	if (!keep && !scan) {
+		if ((c && c->want(e->path, e->size, c->ctx)) ||
+		    (sh && sh->want(e->path, e->size, sh->ctx)))
+			hull_warn("%s%s (%llu bytes) not analysed: over the size limit",
+				  w->opts->name, e->path, (unsigned long long)e->size);
 		return 0;
 	}
 	int fd = openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
@@ -74,6 +82,12 @@ static int capture_file(struct walk *w, int dfd, const char *name, struct hull_e
 	}
 	close(fd);
 	buf[got] = '\0';
+	if (scan)
+		sh->scan(w->scan_state, e, buf, got);
+	if (!keep) {
+		free(buf);
+		return 0;
+	}
 	w->captured += got;
 	struct hull_layer *l = w->l;
 	ALLOC_GROW(l->captured, l->ncaptured + 1, l->captured_cap);
@@ -103,7 +117,7 @@ static int visit(struct walk *w, int dfd, const char *name, struct strbuf *path,
 	if (e->type == HULL_FT_FILE) {
 		e->size = (uint64_t)sb.st_size;
 		l->uncompressed_size += e->size;
-		int rc = capture_file(w, dfd, name, e);
+		int rc = content_file(w, dfd, name, e);
 		if (rc)
 			return rc;
 	}
@@ -178,7 +192,11 @@ int hull_layer_read_dir(const char *dir, const struct hull_layer_opts *opts, str
 	};
 	struct strbuf path = STRBUF_INIT;
 	strbuf_addch(&path, '/');
+	if (opts->scan)
+		w.scan_state = opts->scan->begin(opts->scan->ctx, 0);
 	int rc = walk_dir(&w, fd, &path, 0);
+	if (opts->scan)
+		opts->scan->end(opts->scan->ctx, w.scan_state);
 	strbuf_release(&path);
 	return rc;
 }

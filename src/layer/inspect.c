@@ -12,6 +12,7 @@ int hull_inspect_run(const char *source, const struct hull_inspect_opts *opts,
 		.max_layer_size = opts->max_layer_size,
 		.max_entries = opts->max_entries,
 		.capture = opts->capture,
+		.scan = opts->scan,
 	};
 	if (!rc)
 		rc = hull_image_read_layers(in->img, &ro, &in->layers, &in->nlayers, err);

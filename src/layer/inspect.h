@@ -9,7 +9,8 @@ struct hull_inspect_opts {
 	unsigned parallel;
 	uint64_t max_layer_size;
 	uint64_t max_entries;
-	const struct hull_capture *capture; /* file contents to keep (catalogers, scanners) */
+	const struct hull_capture *capture; /* file contents to keep (catalogers) */
+	const struct hull_scan_hook *scan;  /* file contents to scan as they stream (secrets) */
 };
 
 struct hull_inspect {

@@ -63,11 +63,26 @@ struct hull_capture {
 	uint64_t max_total; /* per layer; past it, wanted files are skipped with a warning */
 };
 
+/* A scanner that sees file contents as the layer streams by, in the layer's worker
+ * thread, without keeping them (secrets). begin/end bracket one layer and give the
+ * per-layer state scan() gets; different layers run concurrently, so anything shared
+ * must be locked by the scanner. */
+struct hull_scan_hook {
+	bool (*want)(const char *path, uint64_t size, void *ctx);
+	void *(*begin)(void *ctx, int layer);
+	void (*scan)(void *layer_state, const struct hull_entry *e, const char *data, size_t len);
+	void (*end)(void *ctx, void *layer_state);
+	void *ctx;
+	uint64_t max_file; /* larger wanted files are skipped (with a warning) */
+};
+
 #define HULL_DEFAULT_CAPTURE_FILE  (64ULL << 20)
 #define HULL_DEFAULT_CAPTURE_TOTAL (1ULL << 30)
 
 struct hull_layer_opts {
 	const struct hull_capture *capture; /* NULL: keep no contents */
+	const struct hull_scan_hook *scan;  /* NULL: no content scanner */
+	int layer;			    /* index passed to scan->begin */
 	uint64_t max_size;		/* decompressed-size cap per layer (0: default 32 GiB) */
 	uint64_t max_entries;		/* cap over all layers (0: default 10,000,000) */
 	atomic_uint_fast64_t *nentries; /* shared entry counter across layers (may be NULL) */
@@ -91,6 +106,7 @@ void hull_layer_release(struct hull_layer *l);
 struct hull_read_opts {
 	unsigned parallel; /* 0: one worker per core */
 	const struct hull_capture *capture;
+	const struct hull_scan_hook *scan;
 	uint64_t max_layer_size;
 	uint64_t max_entries;
 };

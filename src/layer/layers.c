@@ -46,6 +46,8 @@ static void read_one(void *ctx, size_t i)
 		.nentries = &job->nentries,
 		.name = name,
 		.capture = job->opts->capture,
+		.scan = job->opts->scan,
+		.layer = (int)i,
 		.pipeline = job->pipeline,
 	};
 	struct hull_blob_reader br;
@@ -70,6 +72,7 @@ int hull_image_read_layers(struct hull_image *img, const struct hull_read_opts *
 			.max_entries = opts->max_entries,
 			.name = img->source,
 			.capture = opts->capture,
+			.scan = opts->scan,
 		};
 		int rc = hull_layer_read_dir(img->path, &lo, l, err);
 		if (rc) {

@@ -111,21 +111,40 @@ static int whiteout_of(const char *clean, struct hull_layer *l)
 	return 1;
 }
 
-/* Keeps the content of the entry just read if the capture asks for it. */
-static int capture_entry(struct archive *a, struct hull_layer *l,
-			 const struct hull_layer_opts *opts, uint64_t *total, struct hull_err *err)
+static bool over_limit(const char *layer, const struct hull_entry *e, uint64_t max)
+{
+	if (e->size <= max)
+		return false;
+	hull_warn("%s: %s (%llu bytes) not analysed: over the size limit", layer, e->path,
+		  (unsigned long long)e->size);
+	return true;
+}
+
+/* Reads the content of the entry just read for the scanner and/or the capture that
+ * want it: one read serves both. */
+static int content_entry(struct archive *a, struct hull_layer *l,
+			 const struct hull_layer_opts *opts, void *scan_state, uint64_t *total,
+			 struct hull_err *err)
 {
 	const struct hull_capture *c = opts->capture;
+	const struct hull_scan_hook *sh = opts->scan;
 	struct hull_entry *e = &l->entries[l->nentries - 1];
-	if (!c || e->type != HULL_FT_FILE || !c->want(e->path, e->size, c->ctx))
+	if (e->type != HULL_FT_FILE)
 		return 0;
-	uint64_t max_file = c->max_file ? c->max_file : HULL_DEFAULT_CAPTURE_FILE;
-	uint64_t max_total = c->max_total ? c->max_total : HULL_DEFAULT_CAPTURE_TOTAL;
-	if (e->size > max_file || *total + e->size > max_total) {
-		hull_warn("%s: %s (%llu bytes) not analysed: over the size limit", opts->name,
-			  e->path, (unsigned long long)e->size);
-		return 0;
+	bool keep = c && c->want(e->path, e->size, c->ctx);
+	bool scan = sh && sh->want(e->path, e->size, sh->ctx);
+	if (keep) {
+		uint64_t max_file = c->max_file ? c->max_file : HULL_DEFAULT_CAPTURE_FILE;
+		uint64_t max_total = c->max_total ? c->max_total : HULL_DEFAULT_CAPTURE_TOTAL;
+		keep = !over_limit(opts->name, e, max_file) &&
+		       !over_limit(opts->name, e,
+				   max_total - (*total < max_total ? *total : max_total));
 	}
+	if (scan)
+		scan = !over_limit(opts->name, e,
+				   sh->max_file ? sh->max_file : HULL_DEFAULT_CAPTURE_FILE);
+	if (!keep && !scan)
+		return 0;
 	char *buf = xmalloc(e->size + 1);
 	size_t got = 0;
 	while (got < e->size) {
@@ -140,6 +159,12 @@ static int capture_entry(struct archive *a, struct hull_layer *l,
 		got += (size_t)n;
 	}
 	buf[got] = '\0';
+	if (scan)
+		sh->scan(scan_state, e, buf, got);
+	if (!keep) {
+		free(buf);
+		return 0;
+	}
 	*total += got;
 	ALLOC_GROW(l->captured, l->ncaptured + 1, l->captured_cap);
 	l->captured[l->ncaptured++] = (struct hull_captured){l->nentries - 1, buf, got};
@@ -147,7 +172,7 @@ static int capture_entry(struct archive *a, struct hull_layer *l,
 }
 
 static int read_entries(struct archive *a, struct hull_layer *l, const struct hull_layer_opts *opts,
-			struct hull_err *err)
+			void *scan_state, struct hull_err *err)
 {
 	bool warned_abs = false;
 	uint64_t captured = 0;
@@ -206,7 +231,7 @@ static int read_entries(struct archive *a, struct hull_layer *l, const struct hu
 				t = archive_entry_symlink_utf8(ae);
 			e->link = arena_strdup(&l->arena, t ? t : "");
 		}
-		rc = capture_entry(a, l, opts, &captured, err);
+		rc = content_entry(a, l, opts, scan_state, &captured, err);
 		if (rc)
 			return rc;
 	}
@@ -232,7 +257,10 @@ int hull_layer_read(struct hull_reader *rd, const struct hull_layer_opts *opts,
 						    opts->name, archive_error_string(a));
 		goto out;
 	}
-	rc = read_entries(a, l, opts, err);
+	void *scan_state = opts->scan ? opts->scan->begin(opts->scan->ctx, opts->layer) : NULL;
+	rc = read_entries(a, l, opts, scan_state, err);
+	if (opts->scan)
+		opts->scan->end(opts->scan->ctx, scan_state);
 	if (rc && err && err->msg)
 		rc = err->code; /* the stream's own error (e.g. the size cap) wins */
 	if (!rc)

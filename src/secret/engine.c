@@ -1,0 +1,379 @@
+/* The secret engine: one vectorscan pass over a file finds candidate lines for every
+ * rule at once; PCRE2 then confirms each candidate line and extracts the secret. Work
+ * per file is bounded: candidate windows are at most a few KiB, PCRE2 has match limits,
+ * and each rule is confirmed at most once per line. */
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include "secret.h"
+#include "../util/strbuf.h"
+
+#include <hs/hs.h>
+#include <math.h>
+#include <pcre2.h>
+#include <string.h>
+
+#define WINDOW	       4096 /* bytes either side of a hit that make its "line" */
+#define MAX_HITS_FILE  1000 /* confirmed findings per file */
+#define MAX_CANDIDATES 100000
+
+struct hull_secret_engine {
+	hs_database_t *db;
+	hs_scratch_t *proto; /* cloned per thread */
+	pcre2_code **re;
+	int *secret_group; /* group number of "secret", or 0 */
+};
+
+struct hull_secret_scratch {
+	hs_scratch_t *hs;
+	pcre2_match_data *md;
+	pcre2_match_context *mctx;
+};
+
+static int compile_pcre(struct hull_secret_engine *e, size_t i, struct hull_err *err)
+{
+	int ec;
+	PCRE2_SIZE eo;
+	e->re[i] = pcre2_compile((PCRE2_SPTR)hull_secret_rules[i].regex, PCRE2_ZERO_TERMINATED,
+				 PCRE2_MULTILINE, &ec, &eo, NULL);
+	if (!e->re[i]) {
+		PCRE2_UCHAR msg[256];
+		pcre2_get_error_message(ec, msg, sizeof(msg));
+		return hull_err_set(err, HULL_EUSAGE, "secret rule %s: %s at offset %zu",
+				    hull_secret_rules[i].id, (char *)msg, (size_t)eo);
+	}
+	pcre2_jit_compile(e->re[i], PCRE2_JIT_COMPLETE); /* falls back to the interpreter */
+	int g = pcre2_substring_number_from_name(e->re[i], (PCRE2_SPTR) "secret");
+	e->secret_group[i] = g > 0 ? g : 0;
+	return 0;
+}
+
+int hull_secret_engine_new(struct hull_secret_engine **out, struct hull_err *err)
+{
+	size_t n = hull_secret_nrules;
+	struct hull_secret_engine *e = xcalloc(1, sizeof(*e));
+	e->re = xcalloc(n, sizeof(*e->re));
+	e->secret_group = xcalloc(n, sizeof(int));
+	const char **pats = xcalloc(n, sizeof(char *));
+	unsigned *flags = xcalloc(n, sizeof(unsigned));
+	unsigned *ids = xcalloc(n, sizeof(unsigned));
+	int rc = 0;
+	for (size_t i = 0; i < n && !rc; i++) {
+		pats[i] = hull_secret_rules[i].regex;
+		/* Prefilter: vectorscan may match a superset (lookarounds dropped); PCRE2
+		 * decides. */
+		flags[i] = HS_FLAG_PREFILTER | HS_FLAG_MULTILINE;
+		ids[i] = (unsigned)i;
+		rc = compile_pcre(e, i, err);
+	}
+	hs_compile_error_t *ce = NULL;
+	if (!rc && hs_compile_multi(pats, flags, ids, (unsigned)n, HS_MODE_BLOCK, NULL, &e->db,
+				    &ce) != HS_SUCCESS) {
+		rc = hull_err_set(err, HULL_EUSAGE, "secret rules: vectorscan: %s (rule %s)",
+				  ce ? ce->message : "compile failed",
+				  ce && ce->expression >= 0 ? hull_secret_rules[ce->expression].id
+							    : "?");
+		hs_free_compile_error(ce);
+	}
+	if (!rc && hs_alloc_scratch(e->db, &e->proto) != HS_SUCCESS)
+		rc = hull_err_set(err, HULL_EIO,
+				  "secret rules: cannot allocate vectorscan scratch");
+	free(pats);
+	free(flags);
+	free(ids);
+	if (rc) {
+		hull_secret_engine_free(e);
+		return rc;
+	}
+	*out = e;
+	return 0;
+}
+
+void hull_secret_engine_free(struct hull_secret_engine *e)
+{
+	if (!e)
+		return;
+	for (size_t i = 0; i < hull_secret_nrules; i++)
+		if (e->re && e->re[i])
+			pcre2_code_free(e->re[i]);
+	free(e->re);
+	free(e->secret_group);
+	if (e->proto)
+		hs_free_scratch(e->proto);
+	if (e->db)
+		hs_free_database(e->db);
+	free(e);
+}
+
+struct hull_secret_scratch *hull_secret_scratch_new(struct hull_secret_engine *e)
+{
+	struct hull_secret_scratch *s = xcalloc(1, sizeof(*s));
+	if (hs_clone_scratch(e->proto, &s->hs) != HS_SUCCESS) {
+		free(s);
+		return NULL;
+	}
+	s->md = pcre2_match_data_create(32, NULL);
+	s->mctx = pcre2_match_context_create(NULL);
+	pcre2_set_match_limit(s->mctx, 200000);
+	pcre2_set_depth_limit(s->mctx, 5000);
+	return s;
+}
+
+void hull_secret_scratch_free(struct hull_secret_scratch *s)
+{
+	if (!s)
+		return;
+	hs_free_scratch(s->hs);
+	pcre2_match_data_free(s->md);
+	pcre2_match_context_free(s->mctx);
+	free(s);
+}
+
+/* Noise: documentation, package test suites and fixtures ship example keys. */
+bool hull_secret_path_wanted(const char *path)
+{
+	static const char *const prefixes[] = {"/usr/share/", "/usr/include/", "/proc/", "/sys/"};
+	static const char *const parts[] = {"/test/",	   "/tests/",	    "/testdata/",
+					    "/__tests__/", "/fixtures/",    "/examples/",
+					    "/spec/",	   "/.git/objects/"};
+	for (size_t i = 0; i < ARRAY_SIZE(prefixes); i++)
+		if (!strncmp(path, prefixes[i], strlen(prefixes[i])))
+			return false;
+	for (size_t i = 0; i < ARRAY_SIZE(parts); i++)
+		if (strstr(path, parts[i]))
+			return false;
+	return true;
+}
+
+char *hull_secret_mask(const char *s, size_t n)
+{
+	size_t keep = n >= 16 ? 4 : n >= 8 ? 2 : 0;
+	char *m = xmalloc(n + 1);
+	for (size_t i = 0; i < n; i++)
+		m[i] = (i < keep || i >= n - keep) ? s[i] : '*';
+	m[n] = '\0';
+	return m;
+}
+
+static double entropy(const char *s, size_t n)
+{
+	unsigned counts[256] = {0};
+	for (size_t i = 0; i < n; i++)
+		counts[(unsigned char)s[i]]++;
+	double h = 0;
+	for (int c = 0; c < 256; c++) {
+		if (!counts[c])
+			continue;
+		double p = (double)counts[c] / (double)n;
+		h -= p * log2(p);
+	}
+	return h;
+}
+
+/* Placeholders and variables are not secrets. */
+static bool allowed(const char *s, size_t n)
+{
+	static const char *const words[] = {
+		"example",     "xxxx",	      "****",	   "${",    "{{",    "<",	   "dummy",
+		"placeholder", "changeme",    "change_me", "your_", "your-", "redacted",   "fake",
+		"sample",      "password123", "secret123", "$(",    "%s",    "process.env"};
+	char low[129];
+	size_t k = n < sizeof(low) - 1 ? n : sizeof(low) - 1;
+	for (size_t i = 0; i < k; i++)
+		low[i] = (char)((s[i] >= 'A' && s[i] <= 'Z') ? s[i] + 32 : s[i]);
+	low[k] = '\0';
+	for (size_t i = 0; i < ARRAY_SIZE(words); i++)
+		if (strstr(low, words[i]))
+			return true;
+	bool same = true;
+	for (size_t i = 1; i < n && same; i++)
+		same = s[i] == s[0];
+	return n > 1 && same;
+}
+
+struct candidate {
+	unsigned rule;
+	size_t end;
+};
+
+struct collect {
+	struct candidate *c;
+	size_t n, cap;
+	bool overflow;
+};
+
+static int on_match(unsigned id, unsigned long long from, unsigned long long to, unsigned flags,
+		    void *ctx)
+{
+	(void)from;
+	(void)flags;
+	struct collect *col = ctx;
+	/* Consecutive ends of the same rule on one line collapse later; keep the list
+	 * bounded whatever the input. */
+	if (col->n && col->c[col->n - 1].rule == id && to - col->c[col->n - 1].end < 64)
+		return 0;
+	if (col->n >= MAX_CANDIDATES) {
+		col->overflow = true;
+		return 1;
+	}
+	ALLOC_GROW(col->c, col->n + 1, col->cap);
+	col->c[col->n++] = (struct candidate){id, (size_t)to};
+	return 0;
+}
+
+struct found {
+	unsigned rule;
+	size_t line_start, sec_off, sec_len;
+	unsigned line;
+};
+
+static int specificity(const struct hull_secret_rule *r)
+{
+	return (r->path_suffix ? 2 : 0) + (r->generic ? 0 : 1);
+}
+
+static int cmp_found(const void *a, const void *b)
+{
+	const struct found *x = a, *y = b;
+	if (x->line_start != y->line_start)
+		return x->line_start < y->line_start ? -1 : 1;
+	if (x->sec_off != y->sec_off)
+		return x->sec_off < y->sec_off ? -1 : 1;
+	/* One secret, several rules: the most specific first (it is the one kept). */
+	int sx = specificity(&hull_secret_rules[x->rule]);
+	int sy = specificity(&hull_secret_rules[y->rule]);
+	if (sx != sy)
+		return sy - sx;
+	return (int)x->rule - (int)y->rule;
+}
+
+static bool path_ok(const struct hull_secret_rule *r, const char *path)
+{
+	if (!r->path_suffix)
+		return true;
+	size_t pl = strlen(path), sl = strlen(r->path_suffix);
+	return pl >= sl && !strcmp(path + pl - sl, r->path_suffix) &&
+	       (pl == sl || path[pl - sl - 1] == '/');
+}
+
+/* Confirms rule ri on the line [ls, le) with PCRE2; appends what it finds. */
+static void confirm(struct hull_secret_engine *e, struct hull_secret_scratch *s, unsigned ri,
+		    const char *data, size_t ls, size_t le, struct found **fs, size_t *nf,
+		    size_t *cap)
+{
+	const struct hull_secret_rule *r = &hull_secret_rules[ri];
+	PCRE2_SIZE off = 0;
+	while (off <= le - ls && *nf < MAX_HITS_FILE) {
+		int rc = pcre2_match(e->re[ri], (PCRE2_SPTR)(data + ls), le - ls, off, 0, s->md,
+				     s->mctx);
+		if (rc < 0)
+			return;
+		PCRE2_SIZE *ov = pcre2_get_ovector_pointer(s->md);
+		int g = e->secret_group[ri];
+		size_t so = ov[2 * g], eo = ov[2 * g + 1];
+		if (so == PCRE2_UNSET)
+			so = ov[0], eo = ov[1];
+		const char *sec = data + ls + so;
+		size_t sl = eo - so;
+		if (sl && !allowed(sec, sl) &&
+		    (r->min_entropy <= 0 || entropy(sec, sl) >= r->min_entropy)) {
+			ALLOC_GROW(*fs, *nf + 1, *cap);
+			(*fs)[(*nf)++] = (struct found){ri, ls, ls + so, sl, 0};
+		}
+		off = ov[1] > off ? ov[1] : off + 1;
+	}
+}
+
+static void emit_found(const char *data, const struct found *f,
+		       void (*emit)(void *ctx, const struct hull_secret_hit *hit), void *ctx,
+		       size_t le)
+{
+	struct hull_secret_hit hit = {.rule = &hull_secret_rules[f->rule], .line = f->line};
+	hit.masked = hull_secret_mask(data + f->sec_off, f->sec_len);
+	struct strbuf sb = STRBUF_INIT;
+	size_t from = f->sec_off > f->line_start + 80 ? f->sec_off - 80 : f->line_start;
+	size_t to = f->sec_off + f->sec_len + 80 < le ? f->sec_off + f->sec_len + 80 : le;
+	strbuf_add(&sb, data + from, f->sec_off - from);
+	strbuf_adds(&sb, hit.masked);
+	strbuf_add(&sb, data + f->sec_off + f->sec_len, to - f->sec_off - f->sec_len);
+	for (size_t i = 0; i < sb.len; i++)
+		if ((unsigned char)sb.buf[i] < 0x20)
+			sb.buf[i] = ' ';
+	hit.excerpt = sb.buf;
+	emit(ctx, &hit);
+	free(hit.masked);
+	strbuf_release(&sb);
+}
+
+static size_t line_end(const char *data, size_t len, size_t pos)
+{
+	size_t lim = pos + WINDOW < len ? pos + WINDOW : len;
+	const char *nl = memchr(data + pos, '\n', lim - pos);
+	return nl ? (size_t)(nl - data) : lim;
+}
+
+static size_t line_start(const char *data, size_t pos)
+{
+	size_t lim = pos > WINDOW ? pos - WINDOW : 0;
+	while (pos > lim && data[pos - 1] != '\n')
+		pos--;
+	return pos;
+}
+
+void hull_secret_scan(struct hull_secret_engine *e, struct hull_secret_scratch *s, const char *path,
+		      const char *data, size_t len,
+		      void (*emit)(void *ctx, const struct hull_secret_hit *hit), void *ctx)
+{
+	if (!len || memchr(data, '\0', len < 8000 ? len : 8000))
+		return; /* empty or binary */
+	struct collect col = {0};
+	hs_scan(e->db, data, (unsigned)(len > UINT32_MAX ? UINT32_MAX : len), 0, s->hs, on_match,
+		&col);
+	struct found *fs = NULL;
+	size_t nf = 0, cap = 0;
+	/* last line start confirmed per rule, so a rule runs once per line */
+	size_t *done = xcalloc(hull_secret_nrules, sizeof(size_t));
+	for (size_t i = 0; i < col.n; i++) {
+		unsigned ri = col.c[i].rule;
+		size_t end = col.c[i].end ? col.c[i].end - 1 : 0;
+		size_t ls = line_start(data, end);
+		if (done[ri] == ls + 1 || !path_ok(&hull_secret_rules[ri], path))
+			continue;
+		done[ri] = ls + 1;
+		confirm(e, s, ri, data, ls, line_end(data, len, end), &fs, &nf, &cap);
+	}
+	free(done);
+	free(col.c);
+	if (nf > 1)
+		qsort(fs, nf, sizeof(*fs), cmp_found);
+	/* Line numbers, incrementally; generic rules yield to specific ones on a line. */
+	size_t pos = 0;
+	unsigned line = 1;
+	for (size_t i = 0; i < nf; i++) {
+		while (pos < fs[i].line_start) {
+			const char *nl = memchr(data + pos, '\n', fs[i].line_start - pos);
+			if (!nl) {
+				pos = fs[i].line_start;
+				break;
+			}
+			line++;
+			pos = (size_t)(nl - data) + 1;
+		}
+		fs[i].line = line;
+	}
+	for (size_t i = 0; i < nf; i++) {
+		const struct found *f = &fs[i];
+		if (hull_secret_rules[f->rule].generic) {
+			bool shadowed = false;
+			for (size_t j = 0; j < nf && !shadowed; j++)
+				shadowed = fs[j].line_start == f->line_start &&
+					   !hull_secret_rules[fs[j].rule].generic;
+			if (shadowed)
+				continue;
+		}
+		/* The same secret found twice on a line by two rules: report it once. */
+		if (i && fs[i - 1].line_start == f->line_start && fs[i - 1].sec_off == f->sec_off &&
+		    fs[i - 1].sec_len == f->sec_len)
+			continue;
+		emit_found(data, f, emit, ctx, line_end(data, len, f->sec_off));
+	}
+	free(fs);
+}

@@ -11,7 +11,7 @@ PY := /usr/bin/python3
 DEB_PACKAGES := meson ninja-build pkg-config gcc clang libclang-rt-14-dev \
 	libarchive-dev libisal-dev isal libzstd-dev zstd libjansson-dev libssl-dev \
 	libcmocka-dev python3 python3-pytest python3-jsonschema mmdebstrap umoci skopeo \
-	ca-certificates tar gzip clang-format jq
+	ca-certificates tar gzip clang-format jq libfyaml-dev
 
 .PHONY: all deps build asan fuzz-build demo check test unit cli fuzz-smoke bench format clean
 

@@ -20,6 +20,8 @@ extern const size_t hull_ncommands;
 
 int cmd_inspect(int argc, char **argv);
 extern const char cmd_inspect_usage[];
+int cmd_lint(int argc, char **argv);
+extern const char cmd_lint_usage[];
 int cmd_sbom(int argc, char **argv);
 extern const char cmd_sbom_usage[];
 

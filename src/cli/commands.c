@@ -4,6 +4,8 @@
 const struct hull_command hull_commands[] = {
 	{"inspect", cmd_inspect, "show an image's layers, config, history, wasted space and files",
 	 cmd_inspect_usage},
+	{"lint", cmd_lint, "lint Dockerfiles with hadolint's rules, pragmas, config and formats",
+	 cmd_lint_usage},
 	{"sbom", cmd_sbom, "list the packages in an image or directory (CycloneDX, SPDX)",
 	 cmd_sbom_usage},
 };

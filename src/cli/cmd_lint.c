@@ -1,0 +1,237 @@
+/* hull lint: hadolint's command line over libhull's linter — config file, flags, several
+ * Dockerfiles (or "-" for stdin), the output formats and hadolint's exit status. */
+#include "../lint/lint.h"
+#include "cli.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#define MAX_DOCKERFILE_SIZE (64u << 20)
+
+const char cmd_lint_usage[] =
+	"usage: hull lint [OPTIONS] DOCKERFILE...\n"
+	"\n"
+	"Lints Dockerfiles with hadolint's rules (DL1001, DL3000-DL3062, DL4000-DL4006), codes,\n"
+	"severities, pragmas, configuration and output formats. \"-\" reads stdin.\n"
+	"\n"
+	"Options:\n"
+	"  -c, --config FILE             config file (default: ./.hadolint.yaml, ./.hadolint.yml,\n"
+	"                                then $XDG_CONFIG_HOME/hadolint.yaml)\n"
+	"  -f, --format FORMAT           tty, json, checkstyle, codeclimate, gitlab_codeclimate,\n"
+	"                                gnu, sarif, sonarqube (default: tty)\n"
+	"      --ignore CODE             ignore a rule (repeatable)\n"
+	"      --error|--warning|--info|--style CODE\n"
+	"                                override a rule's severity (repeatable)\n"
+	"  -t, --failure-threshold LEVEL exit 1 only for findings at or above LEVEL: error,\n"
+	"                                warning, info (default), style, ignore, none\n"
+	"      --trusted-registry REG    allow FROM images only from these registries (DL3026)\n"
+	"      --require-label NAME:TYPE label schema (text, url, semver, hash, spdx, rfc3339,\n"
+	"                                email; DL3049-DL3058)\n"
+	"      --strict-labels           labels outside the schema are findings (DL3050)\n"
+	"      --disable-ignore-pragma   ignore '# hadolint ignore=' comments\n"
+	"      --no-fail                 exit 0 whatever is found\n"
+	"      --no-color                no colour in tty output (also NO_COLOR)\n"
+	"  -h, --help                    show this help\n"
+	"\n"
+	"Pragmas: '# hadolint ignore=DL3008,DL3009' (or '# hull ignore=...') before an\n"
+	"instruction, '# hadolint global ignore=...' anywhere, '# hadolint shell=...'.\n"
+	"\n"
+	"Not done yet: ShellCheck (SC) findings on RUN, --fix/--diff, hull's own extra rules,\n"
+	"the 'lint:' section of hull.yaml is read only through --config. See docs/lint.md.\n"
+	"\n"
+	"Exit status: 0 no finding reaches the threshold, 1 one does, 2 usage or input error.\n";
+
+enum {
+	OPT_IGNORE = 256,
+	OPT_ERROR,
+	OPT_WARNING,
+	OPT_INFO,
+	OPT_STYLE,
+	OPT_TRUSTED,
+	OPT_LABEL,
+	OPT_STRICT,
+	OPT_NO_FAIL,
+	OPT_NO_COLOR,
+	OPT_NO_PRAGMA,
+};
+
+static const struct option longopts[] = {
+	{"config", required_argument, NULL, 'c'},
+	{"format", required_argument, NULL, 'f'},
+	{"failure-threshold", required_argument, NULL, 't'},
+	{"ignore", required_argument, NULL, OPT_IGNORE},
+	{"error", required_argument, NULL, OPT_ERROR},
+	{"warning", required_argument, NULL, OPT_WARNING},
+	{"info", required_argument, NULL, OPT_INFO},
+	{"style", required_argument, NULL, OPT_STYLE},
+	{"trusted-registry", required_argument, NULL, OPT_TRUSTED},
+	{"require-label", required_argument, NULL, OPT_LABEL},
+	{"strict-labels", no_argument, NULL, OPT_STRICT},
+	{"no-fail", no_argument, NULL, OPT_NO_FAIL},
+	{"no-color", no_argument, NULL, OPT_NO_COLOR},
+	{"disable-ignore-pragma", no_argument, NULL, OPT_NO_PRAGMA},
+	{"help", no_argument, NULL, 'h'},
+	{NULL, 0, NULL, 0},
+};
+
+/* The config file is read before the flags so that flags win; find -c/--config first. */
+static const char *config_arg(int argc, char **argv)
+{
+	const char *path = NULL;
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--"))
+			break;
+		if ((!strcmp(argv[i], "-c") || !strcmp(argv[i], "--config")) && i + 1 < argc)
+			path = argv[++i];
+		else if (!strncmp(argv[i], "--config=", 9))
+			path = argv[i] + 9;
+	}
+	return path;
+}
+
+static int apply_flag(struct hull_lint_opts *o, int c, const char *arg)
+{
+	struct hull_err err = {0};
+	int sev;
+	switch (c) {
+	case 'f':
+		if (!hull_lint_format_known(arg))
+			return cli_error("lint: unknown format \"%s\" (see 'hull help lint')", arg);
+		free(o->format);
+		o->format = xstrdup(arg);
+		return 0;
+	case 't':
+		sev = hull_lint_sev_parse(arg);
+		if (sev < 0)
+			return cli_error("lint: --failure-threshold: unknown level \"%s\"", arg);
+		o->threshold = (enum hull_lint_sev)sev;
+		return 0;
+	case OPT_IGNORE:
+		hull_lint_opts_ignore(o, arg);
+		return 0;
+	case OPT_ERROR:
+	case OPT_WARNING:
+	case OPT_INFO:
+	case OPT_STYLE:
+		hull_lint_opts_override(o, arg, (enum hull_lint_sev)(c - OPT_ERROR));
+		return 0;
+	case OPT_TRUSTED:
+		hull_lint_opts_trust(o, arg);
+		return 0;
+	case OPT_LABEL:
+		return hull_lint_opts_label(o, arg, &err) ? cli_fail(&err) : 0;
+	case OPT_STRICT:
+		o->strict_labels = true;
+		return 0;
+	case OPT_NO_FAIL:
+		o->no_fail = true;
+		return 0;
+	case OPT_NO_COLOR:
+		o->no_color = o->no_color_set = true;
+		return 0;
+	case OPT_NO_PRAGMA:
+		o->disable_pragmas = true;
+		return 0;
+	}
+	return 0;
+}
+
+static int parse_args(int argc, char **argv, struct hull_lint_opts *o)
+{
+	int c;
+	opterr = 0;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, ":c:f:t:h", longopts, NULL)) != -1) {
+		if (c == 'h') {
+			fputs(cmd_lint_usage, stdout);
+			return -1;
+		}
+		if (c == ':')
+			return cli_error("lint: option %s needs a value", argv[optind - 1]);
+		if (c == '?')
+			return cli_error("lint: unknown option %s (see 'hull help lint')",
+					 argv[optind - 1]);
+		if (c != 'c' && apply_flag(o, c, optarg))
+			return EXIT_ERROR;
+	}
+	if (optind >= argc)
+		return cli_error("lint: expected at least one Dockerfile (see 'hull help lint')");
+	return 0;
+}
+
+static int read_input(const char *path, char **text, size_t *len, struct hull_err *err)
+{
+	if (strcmp(path, "-"))
+		return hull_read_file(path, MAX_DOCKERFILE_SIZE, text, len, err);
+	struct strbuf sb = STRBUF_INIT;
+	char buf[65536];
+	size_t n;
+	while ((n = fread(buf, 1, sizeof(buf), stdin)) > 0) {
+		strbuf_add(&sb, buf, n);
+		if (sb.len > MAX_DOCKERFILE_SIZE) {
+			strbuf_release(&sb);
+			return hull_err_set(err, HULL_ELIMIT, "-: larger than %u bytes",
+					    MAX_DOCKERFILE_SIZE);
+		}
+	}
+	if (ferror(stdin)) {
+		strbuf_release(&sb);
+		return hull_err_set(err, HULL_EIO, "-: reading stdin failed");
+	}
+	*text = strbuf_detach(&sb, len);
+	return 0;
+}
+
+static int lint_files(int argc, char **argv, const struct hull_lint_opts *o,
+		      struct hull_lint_result *res)
+{
+	for (int i = optind; i < argc; i++) {
+		struct hull_err err = {0};
+		char *text = NULL;
+		size_t len = 0;
+		if (read_input(argv[i], &text, &len, &err))
+			return cli_fail(&err);
+		int rc = hull_lint_buffer(argv[i], text, len, o, res, &err);
+		free(text);
+		if (rc)
+			return cli_fail(&err);
+	}
+	return 0;
+}
+
+int cmd_lint(int argc, char **argv)
+{
+	struct hull_lint_opts o;
+	hull_lint_opts_init(&o);
+	struct hull_err err = {0};
+	const char *cfg = config_arg(argc, argv);
+	char *found = cfg ? NULL : hull_lint_config_find();
+	int rc = 0;
+	if ((cfg || found) && hull_lint_config_load(&o, cfg ? cfg : found, &err))
+		rc = cli_fail(&err);
+	free(found);
+	if (!rc)
+		rc = parse_args(argc, argv, &o);
+	if (rc) {
+		hull_lint_opts_free(&o);
+		return rc < 0 ? EXIT_CLEAN : EXIT_ERROR;
+	}
+	struct hull_lint_result res = {0};
+	rc = lint_files(argc, argv, &o, &res);
+	if (!rc) {
+		bool color = !o.no_color && !getenv("NO_COLOR") && isatty(STDOUT_FILENO);
+		struct strbuf out = STRBUF_INIT;
+		if (hull_lint_render(o.format, &res, color, &out))
+			rc = cli_error("lint: unknown format");
+		else
+			rc = cli_output(NULL, out.buf ? out.buf : "", out.len);
+		strbuf_release(&out);
+		if (!rc && hull_lint_failed(&res, &o))
+			rc = EXIT_FINDINGS;
+	}
+	hull_lint_result_free(&res);
+	hull_lint_opts_free(&o);
+	return rc;
+}

@@ -1,0 +1,258 @@
+/* Output formats of hull lint, shaped as hadolint writes them: tty, json, checkstyle,
+ * codeclimate, gitlab_codeclimate, gnu, sarif and sonarqube. One renderer per entry. */
+#include "lint.h"
+
+#include "../util/hash.h"
+#include "version.h"
+
+#include <string.h>
+
+typedef void (*render_fn)(const struct hull_lint_result *res, bool color, struct strbuf *out);
+
+static void json_str(struct strbuf *sb, const char *s)
+{
+	strbuf_addch(sb, '"');
+	strbuf_add_json_escaped(sb, s);
+	strbuf_addch(sb, '"');
+}
+
+static void render_tty(const struct hull_lint_result *res, bool color, struct strbuf *out)
+{
+	static const char *const colors[] = {"\033[1;31m", "\033[1;33m", "\033[1;32m",
+					     "\033[1;36m"};
+	for (size_t i = 0; i < res->n; i++) {
+		const struct hull_lint_finding *f = &res->v[i];
+		const char *sev = hull_lint_sev_name(f->sev);
+		strbuf_addf(out, "%s:%d %s ", f->file, f->line, f->code);
+		if (color && f->sev <= HULL_LINT_STYLE)
+			strbuf_addf(out, "%s%s\033[0m", colors[f->sev], sev);
+		else
+			strbuf_adds(out, sev);
+		strbuf_addf(out, ": %s\n", f->msg);
+	}
+}
+
+static void render_json(const struct hull_lint_result *res, bool color, struct strbuf *out)
+{
+	(void)color;
+	strbuf_addch(out, '[');
+	for (size_t i = 0; i < res->n; i++) {
+		const struct hull_lint_finding *f = &res->v[i];
+		strbuf_adds(out, i ? ",{\"code\":" : "{\"code\":");
+		json_str(out, f->code);
+		strbuf_addf(out, ",\"column\":%d,\"file\":", f->col);
+		json_str(out, f->file);
+		strbuf_adds(out, ",\"level\":");
+		json_str(out, hull_lint_sev_name(f->sev));
+		strbuf_addf(out, ",\"line\":%d,\"message\":", f->line);
+		json_str(out, f->msg);
+		strbuf_addch(out, '}');
+	}
+	strbuf_adds(out, "]\n");
+}
+
+static void xml_attr(struct strbuf *sb, const char *s)
+{
+	for (; *s; s++) {
+		switch (*s) {
+		case '&':
+			strbuf_adds(sb, "&amp;");
+			break;
+		case '<':
+			strbuf_adds(sb, "&lt;");
+			break;
+		case '>':
+			strbuf_adds(sb, "&gt;");
+			break;
+		case '\'':
+			strbuf_adds(sb, "&apos;");
+			break;
+		case '"':
+			strbuf_adds(sb, "&quot;");
+			break;
+		default:
+			strbuf_addch(sb, *s);
+		}
+	}
+}
+
+static void render_checkstyle(const struct hull_lint_result *res, bool color, struct strbuf *out)
+{
+	(void)color;
+	strbuf_adds(out, "<?xml version='1.0' encoding='UTF-8'?><checkstyle version='4.3'>");
+	for (size_t i = 0; i < res->n;) {
+		const char *file = res->v[i].file;
+		strbuf_adds(out, "<file name='");
+		xml_attr(out, file);
+		strbuf_adds(out, "' >");
+		for (; i < res->n && !strcmp(res->v[i].file, file); i++) {
+			const struct hull_lint_finding *f = &res->v[i];
+			strbuf_addf(out, "<error line='%d' column='%d' severity='%s' message='",
+				    f->line, f->col, hull_lint_sev_name(f->sev));
+			xml_attr(out, f->msg);
+			strbuf_adds(out, "' source='");
+			xml_attr(out, f->code);
+			strbuf_adds(out, "' />");
+		}
+		strbuf_adds(out, "</file>");
+	}
+	strbuf_adds(out, "</checkstyle>\n");
+}
+
+static const char *cc_severity(enum hull_lint_sev s)
+{
+	static const char *const v[] = {"blocker", "major", "info", "minor"};
+	return s <= HULL_LINT_STYLE ? v[s] : "";
+}
+
+static void cc_issue(const struct hull_lint_finding *f, bool fingerprint, struct strbuf *out)
+{
+	strbuf_adds(out, "{\"type\":\"issue\",");
+	if (fingerprint) {
+		struct strbuf key = STRBUF_INIT;
+		char dg[HULL_DIGEST_LEN + 1];
+		strbuf_addf(&key, "%s\n%d\n%s\n%s", f->file, f->line, f->code, f->msg);
+		hull_sha256_buf(key.buf, key.len, dg);
+		strbuf_release(&key);
+		strbuf_addf(out, "\"fingerprint\":\"%s\",", dg + 7);
+	}
+	strbuf_adds(out, "\"check_name\":");
+	json_str(out, f->code);
+	strbuf_adds(out, ",\"description\":");
+	json_str(out, f->msg);
+	strbuf_adds(out, ",\"categories\":[\"Bug Risk\"],\"location\":{\"path\":");
+	json_str(out, f->file);
+	strbuf_addf(out, ",\"lines\":{\"begin\":%d,\"end\":%d}},\"severity\":\"%s\"}", f->line,
+		    f->line, cc_severity(f->sev));
+}
+
+/* Code Climate: one issue per record, each followed by a NUL byte. */
+static void render_codeclimate(const struct hull_lint_result *res, bool color, struct strbuf *out)
+{
+	(void)color;
+	for (size_t i = 0; i < res->n; i++) {
+		cc_issue(&res->v[i], false, out);
+		strbuf_add(out, "", 1);
+	}
+}
+
+static void render_gitlab(const struct hull_lint_result *res, bool color, struct strbuf *out)
+{
+	(void)color;
+	strbuf_addch(out, '[');
+	for (size_t i = 0; i < res->n; i++) {
+		if (i)
+			strbuf_addch(out, ',');
+		cc_issue(&res->v[i], true, out);
+	}
+	strbuf_adds(out, "]\n");
+}
+
+static void render_gnu(const struct hull_lint_result *res, bool color, struct strbuf *out)
+{
+	(void)color;
+	for (size_t i = 0; i < res->n; i++) {
+		const struct hull_lint_finding *f = &res->v[i];
+		strbuf_addf(out, "hadolint:%s:%d: %s %s: %s\n", f->file, f->line, f->code,
+			    hull_lint_sev_name(f->sev), f->msg);
+	}
+}
+
+static const char *sarif_level(enum hull_lint_sev s)
+{
+	return s == HULL_LINT_ERROR ? "error" : s == HULL_LINT_WARNING ? "warning" : "note";
+}
+
+static void render_sarif(const struct hull_lint_result *res, bool color, struct strbuf *out)
+{
+	(void)color;
+	strbuf_adds(out,
+		    "{\"$schema\":\"https://json.schemastore.org/sarif-2.1.0.json\","
+		    "\"version\":\"2.1.0\",\"runs\":[{\"tool\":{\"driver\":{\"name\":\"hull\","
+		    "\"fullName\":\"hull lint (hadolint-compatible)\",\"version\":\"" HULL_VERSION
+		    "\",\"informationUri\":\"https://github.com/hadolint/hadolint\","
+		    "\"rules\":[");
+	const struct hull_lint_rule_info *rules;
+	size_t nr = hull_lint_rules(&rules);
+	for (size_t i = 0; i < nr; i++) {
+		strbuf_adds(out, i ? ",{\"id\":" : "{\"id\":");
+		json_str(out, rules[i].code);
+		strbuf_adds(out, ",\"shortDescription\":{\"text\":");
+		json_str(out, rules[i].msg);
+		strbuf_addf(out, "},\"helpUri\":\"https://github.com/hadolint/hadolint/wiki/%s\"}",
+			    rules[i].code);
+	}
+	strbuf_adds(out, "]}},\"results\":[");
+	for (size_t i = 0; i < res->n; i++) {
+		const struct hull_lint_finding *f = &res->v[i];
+		strbuf_adds(out, i ? ",{\"ruleId\":" : "{\"ruleId\":");
+		json_str(out, f->code);
+		strbuf_addf(out, ",\"level\":\"%s\",\"message\":{\"text\":", sarif_level(f->sev));
+		json_str(out, f->msg);
+		strbuf_adds(out, "},\"locations\":[{\"physicalLocation\":{\"artifactLocation\":"
+				 "{\"uri\":");
+		json_str(out, f->file);
+		strbuf_addf(out, "},\"region\":{\"startLine\":%d,\"startColumn\":%d}}}]}",
+			    f->line > 0 ? f->line : 1, f->col > 0 ? f->col : 1);
+	}
+	strbuf_adds(out, "]}]}\n");
+}
+
+static void render_sonarqube(const struct hull_lint_result *res, bool color, struct strbuf *out)
+{
+	(void)color;
+	static const char *const sev[] = {"CRITICAL", "MAJOR", "MINOR", "INFO"};
+	strbuf_adds(out, "{\"issues\":[");
+	for (size_t i = 0; i < res->n; i++) {
+		const struct hull_lint_finding *f = &res->v[i];
+		strbuf_adds(out, i ? ",{\"engineId\":\"Hadolint\",\"ruleId\":"
+				   : "{\"engineId\":\"Hadolint\",\"ruleId\":");
+		json_str(out, f->code);
+		strbuf_addf(out,
+			    ",\"severity\":\"%s\",\"type\":\"%s\",\"primaryLocation\":{"
+			    "\"message\":",
+			    f->sev <= HULL_LINT_STYLE ? sev[f->sev] : "INFO",
+			    f->sev == HULL_LINT_ERROR ? "BUG" : "CODE_SMELL");
+		json_str(out, f->msg);
+		strbuf_adds(out, ",\"filePath\":");
+		json_str(out, f->file);
+		strbuf_addf(out,
+			    ",\"textRange\":{\"startLine\":%d,\"endLine\":%d,\"startColumn\":0,"
+			    "\"endColumn\":1}}}",
+			    f->line, f->line);
+	}
+	strbuf_adds(out, "]}\n");
+}
+
+static const struct {
+	const char *name;
+	render_fn fn;
+} formats[] = {
+	{"tty", render_tty},
+	{"json", render_json},
+	{"checkstyle", render_checkstyle},
+	{"codeclimate", render_codeclimate},
+	{"gitlab_codeclimate", render_gitlab},
+	{"gnu", render_gnu},
+	{"sarif", render_sarif},
+	{"sonarqube", render_sonarqube},
+};
+
+bool hull_lint_format_known(const char *name)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(formats); i++)
+		if (!strcmp(formats[i].name, name))
+			return true;
+	return false;
+}
+
+int hull_lint_render(const char *format, const struct hull_lint_result *res, bool color,
+		     struct strbuf *out)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(formats); i++)
+		if (!strcmp(formats[i].name, format ? format : "tty")) {
+			formats[i].fn(res, color, out);
+			return 0;
+		}
+	return HULL_EUSAGE;
+}

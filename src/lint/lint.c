@@ -1,0 +1,283 @@
+/* The lint driver: parse, run every rule of the table over the top-level instructions
+ * (and ONBUILD triggers where hadolint does), then apply pragmas, ignores, severity
+ * overrides, and sort by line. */
+#include "lint.h"
+#include "pragma.h"
+#include "rules.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const sev_names[] = {"error", "warning", "info", "style", "ignore", "none"};
+
+const char *hull_lint_sev_name(enum hull_lint_sev s)
+{
+	return (size_t)s < ARRAY_SIZE(sev_names) ? sev_names[s] : "none";
+}
+
+int hull_lint_sev_parse(const char *s)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(sev_names); i++)
+		if (!strcasecmp(s, sev_names[i]))
+			return (int)i;
+	return -1;
+}
+
+void hull_lint_opts_init(struct hull_lint_opts *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->threshold = HULL_LINT_INFO;
+}
+
+static void free_list(char **v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
+void hull_lint_opts_free(struct hull_lint_opts *o)
+{
+	free_list(o->ignored, o->nignored);
+	free_list(o->trusted, o->ntrusted);
+	for (size_t i = 0; i < o->noverrides; i++)
+		free(o->overrides[i].code);
+	free(o->overrides);
+	for (size_t i = 0; i < o->nlabels; i++) {
+		free(o->labels[i].name);
+		free(o->labels[i].type);
+	}
+	free(o->labels);
+	free(o->format);
+	memset(o, 0, sizeof(*o));
+}
+
+void hull_lint_opts_ignore(struct hull_lint_opts *o, const char *code)
+{
+	o->ignored = xreallocarray(o->ignored, o->nignored + 1, sizeof(*o->ignored));
+	o->ignored[o->nignored++] = xstrdup(code);
+}
+
+void hull_lint_opts_override(struct hull_lint_opts *o, const char *code, enum hull_lint_sev s)
+{
+	o->overrides = xreallocarray(o->overrides, o->noverrides + 1, sizeof(*o->overrides));
+	o->overrides[o->noverrides].code = xstrdup(code);
+	o->overrides[o->noverrides++].sev = s;
+}
+
+void hull_lint_opts_trust(struct hull_lint_opts *o, const char *registry)
+{
+	o->trusted = xreallocarray(o->trusted, o->ntrusted + 1, sizeof(*o->trusted));
+	o->trusted[o->ntrusted++] = xstrdup(registry);
+}
+
+int hull_lint_opts_label(struct hull_lint_opts *o, const char *spec, struct hull_err *err)
+{
+	static const char *const types[] = {"text", "url",     "semver", "hash",
+					    "spdx", "rfc3339", "email"};
+	const char *colon = strrchr(spec, ':');
+	if (!colon || colon == spec)
+		return hull_err_set(err, HULL_EUSAGE, "label schema \"%s\": expected NAME:TYPE",
+				    spec);
+	bool known = false;
+	for (size_t i = 0; i < ARRAY_SIZE(types); i++)
+		known |= !strcmp(colon + 1, types[i]);
+	if (!known)
+		return hull_err_set(err, HULL_EUSAGE,
+				    "label schema \"%s\": type must be text, url, semver, hash, "
+				    "spdx, rfc3339 or email",
+				    spec);
+	o->labels = xreallocarray(o->labels, o->nlabels + 1, sizeof(*o->labels));
+	o->labels[o->nlabels].name = xstrndup(spec, (size_t)(colon - spec));
+	o->labels[o->nlabels++].type = xstrdup(colon + 1);
+	return 0;
+}
+
+void hull_lint_result_free(struct hull_lint_result *res)
+{
+	for (size_t i = 0; i < res->n; i++)
+		free(res->v[i].msg);
+	free(res->v);
+	memset(res, 0, sizeof(*res));
+}
+
+bool hull_lint_failed(const struct hull_lint_result *res, const struct hull_lint_opts *o)
+{
+	if (o->no_fail || o->threshold == HULL_LINT_NONE)
+		return false;
+	for (size_t i = 0; i < res->n; i++)
+		if (res->v[i].sev <= o->threshold)
+			return true;
+	return false;
+}
+
+static void run_rules(struct lint_ctx *c)
+{
+	struct df_doc *doc = c->doc;
+	struct df_inst **top = xcalloc(doc->n ? doc->n : 1, sizeof(*top));
+	struct df_inst **ob = xcalloc(doc->n ? doc->n : 1, sizeof(*ob));
+	size_t nob = 0;
+	for (size_t i = 0; i < doc->n; i++) {
+		top[i] = &doc->insts[i];
+		if (doc->insts[i].kind == DF_ONBUILD && doc->insts[i].sub)
+			ob[nob++] = doc->insts[i].sub;
+	}
+	for (size_t r = 0; r < lint_nrules; r++) {
+		const struct lint_rule *rule = &lint_rules[r];
+		c->rule = rule;
+		for (int pass = 0; pass < (rule->onbuild ? 2 : 1); pass++) {
+			struct df_inst **v = pass ? ob : top;
+			size_t n = pass ? nob : doc->n;
+			if (rule->check)
+				rule->check(c, v, n);
+			for (size_t i = 0; rule->run_ok && i < n; i++)
+				if (v[i]->kind == DF_RUN &&
+				    !rule->run_ok(c, v[i], lint_shell(c, v[i])))
+					lint_fail(c, v[i]->line);
+		}
+	}
+	free(top);
+	free(ob);
+}
+
+struct ignores {
+	int *lines; /* instruction line each inline ignore applies to */
+	char **codes;
+	size_t n, cap;
+	struct lint_pragma global;
+};
+
+static void add_inline(struct ignores *ig, int line, const struct lint_pragma *p)
+{
+	for (size_t k = 0; k < p->ncodes; k++) {
+		if (ig->n + 1 > ig->cap) {
+			ig->cap = ig->cap ? ig->cap * 2 : 16;
+			ig->lines = xreallocarray(ig->lines, ig->cap, sizeof(*ig->lines));
+			ig->codes = xreallocarray(ig->codes, ig->cap, sizeof(*ig->codes));
+		}
+		ig->lines[ig->n] = line;
+		ig->codes[ig->n++] = xstrdup(p->codes[k]);
+	}
+}
+
+/* An inline ignore applies to the next instruction (comments in between are skipped). */
+static void collect_pragmas(const struct df_doc *doc, struct ignores *ig)
+{
+	for (size_t i = 0; i < doc->n; i++) {
+		if (doc->insts[i].kind != DF_COMMENT)
+			continue;
+		struct lint_pragma p;
+		lint_pragma_parse(doc->insts[i].args, &p);
+		if (p.kind == PRAGMA_IGNORE) {
+			size_t k = i + 1;
+			while (k < doc->n && doc->insts[k].kind == DF_COMMENT)
+				k++;
+			if (k < doc->n)
+				add_inline(ig, doc->insts[k].line, &p);
+		} else if (p.kind == PRAGMA_GLOBAL_IGNORE) {
+			for (size_t k = 0; k < p.ncodes; k++) {
+				ig->global.codes = xreallocarray(
+					ig->global.codes, ig->global.ncodes + 1, sizeof(char *));
+				ig->global.codes[ig->global.ncodes++] = xstrdup(p.codes[k]);
+			}
+		}
+		lint_pragma_free(&p);
+	}
+}
+
+static bool in_list(char *const *v, size_t n, const char *code)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(v[i], code))
+			return true;
+	return false;
+}
+
+static bool ignored(const struct ignores *ig, const struct hull_lint_opts *o,
+		    const struct hull_lint_finding *f)
+{
+	if (o && in_list(o->ignored, o->nignored, f->code))
+		return true;
+	if (o && o->disable_pragmas)
+		return false;
+	if (in_list(ig->global.codes, ig->global.ncodes, f->code))
+		return true;
+	for (size_t i = 0; i < ig->n; i++)
+		if (ig->lines[i] == f->line && !strcmp(ig->codes[i], f->code))
+			return true;
+	return false;
+}
+
+static enum hull_lint_sev effective_sev(const struct hull_lint_opts *o,
+					const struct hull_lint_finding *f)
+{
+	enum hull_lint_sev s = f->sev;
+	for (size_t i = 0; o && i < o->noverrides; i++)
+		if (!strcmp(o->overrides[i].code, f->code))
+			s = o->overrides[i].sev;
+	return s;
+}
+
+static int by_line(const void *a, const void *b)
+{
+	const struct hull_lint_finding *x = a, *y = b;
+	if (x->line != y->line)
+		return x->line < y->line ? -1 : 1;
+	return x->col < y->col ? -1 : x->col > y->col;
+}
+
+/* Keeps the findings from index start on that survive ignores; stable sort by line. */
+static void finish(struct hull_lint_result *res, size_t start, const struct ignores *ig,
+		   const struct hull_lint_opts *o)
+{
+	size_t m = start;
+	for (size_t i = start; i < res->n; i++) {
+		struct hull_lint_finding *f = &res->v[i];
+		f->sev = effective_sev(o, f);
+		if (f->sev >= HULL_LINT_IGNORE || ignored(ig, o, f)) {
+			free(f->msg);
+			continue;
+		}
+		res->v[m++] = *f;
+	}
+	res->n = m;
+	/* insertion sort keeps rule order within a line, and n is small */
+	for (size_t i = start + 1; i < res->n; i++) {
+		struct hull_lint_finding t = res->v[i];
+		size_t k = i;
+		while (k > start && by_line(&res->v[k - 1], &t) > 0) {
+			res->v[k] = res->v[k - 1];
+			k--;
+		}
+		res->v[k] = t;
+	}
+}
+
+int hull_lint_buffer(const char *file, const char *text, size_t len, const struct hull_lint_opts *o,
+		     struct hull_lint_result *res, struct hull_err *err)
+{
+	struct df_doc doc;
+	if (df_parse(&doc, text, len, file, err)) {
+		df_free(&doc);
+		return HULL_EINPUT;
+	}
+	size_t start = res->n;
+	struct ignores ig = {0};
+	if (doc.err_msg) {
+		/* hadolint reports a file it cannot parse as DL1000 and nothing else */
+		lint_add(res, file, doc.err_line, doc.err_col, "DL1000", HULL_LINT_ERROR,
+			 doc.err_msg);
+	} else {
+		struct lint_ctx c = {.doc = &doc, .opts = o, .res = res, .file = file};
+		run_rules(&c);
+		collect_pragmas(&doc, &ig);
+	}
+	finish(res, start, &ig, o);
+	for (size_t i = 0; i < ig.n; i++)
+		free(ig.codes[i]);
+	free(ig.codes);
+	free(ig.lines);
+	lint_pragma_free(&ig.global);
+	df_free(&doc);
+	return 0;
+}

@@ -1,0 +1,95 @@
+/* Pragma comments, parsed leniently about blanks as hadolint is: "hadolint  ignore = A, B". */
+#include "pragma.h"
+
+#include "../util/util.h"
+
+#include <ctype.h>
+#include <string.h>
+
+static const char *skip_ws(const char *s)
+{
+	while (*s == ' ' || *s == '\t')
+		s++;
+	return s;
+}
+
+/* Matches word at s followed by a blank or '='; returns the position after it. */
+static const char *word(const char *s, const char *w)
+{
+	size_t n = strlen(w);
+	if (strncmp(s, w, n))
+		return NULL;
+	if (s[n] && s[n] != ' ' && s[n] != '\t' && s[n] != '=')
+		return NULL;
+	return s + n;
+}
+
+static void parse_codes(const char *s, struct lint_pragma *p)
+{
+	for (;;) {
+		s = skip_ws(s);
+		const char *b = s;
+		while (isalnum((unsigned char)*s))
+			s++;
+		if (s == b)
+			return;
+		p->codes = xreallocarray(p->codes, p->ncodes + 1, sizeof(*p->codes));
+		p->codes[p->ncodes++] = xstrndup(b, (size_t)(s - b));
+		s = skip_ws(s);
+		if (*s != ',')
+			return;
+		s++;
+	}
+}
+
+void lint_pragma_parse(const char *comment, struct lint_pragma *p)
+{
+	memset(p, 0, sizeof(*p));
+	const char *s = skip_ws(comment), *t;
+	if (!(t = word(s, "hadolint")) && !(t = word(s, "hull")))
+		return;
+	s = skip_ws(t);
+	bool global = false;
+	if ((t = word(s, "global"))) {
+		global = true;
+		s = skip_ws(t);
+	}
+	if ((t = word(s, "ignore"))) {
+		s = skip_ws(t);
+		if (*s != '=')
+			return;
+		parse_codes(s + 1, p);
+		if (p->ncodes)
+			p->kind = global ? PRAGMA_GLOBAL_IGNORE : PRAGMA_IGNORE;
+		return;
+	}
+	if (!global && (t = word(s, "shell"))) {
+		s = skip_ws(t);
+		if (*s != '=')
+			return;
+		s = skip_ws(s + 1);
+		size_t n = strcspn(s, " \t");
+		if (n) {
+			p->kind = PRAGMA_SHELL;
+			p->shell = xstrndup(s, n);
+		}
+	}
+}
+
+void lint_pragma_free(struct lint_pragma *p)
+{
+	for (size_t i = 0; i < p->ncodes; i++)
+		free(p->codes[i]);
+	free(p->codes);
+	free(p->shell);
+	memset(p, 0, sizeof(*p));
+}
+
+bool lint_pragma_is_ignore(const char *comment)
+{
+	struct lint_pragma p;
+	lint_pragma_parse(comment, &p);
+	bool r = p.kind == PRAGMA_IGNORE;
+	lint_pragma_free(&p);
+	return r;
+}

@@ -1,0 +1,120 @@
+/* Internal to the linter: the rule table entry, the context a rule runs in, and the
+ * rule functions (one per rule; rules_*.c hold them, rules.c lists them). */
+#ifndef HULL_LINT_RULES_H
+#define HULL_LINT_RULES_H
+
+#include "dockerfile.h"
+#include "lint.h"
+#include "shell.h"
+
+struct lint_ctx;
+
+struct lint_rule {
+	const char *code;
+	enum hull_lint_sev sev;
+	const char *msg;
+	/* Per RUN: false means the instruction fails the rule. */
+	bool (*run_ok)(struct lint_ctx *c, const struct df_inst *in, const struct sh_script *s);
+	/* Over a sequence of instructions (top level, or ONBUILD triggers). */
+	void (*check)(struct lint_ctx *c, struct df_inst *const *v, size_t n);
+	bool onbuild; /* hadolint's `onbuild` combinator: also run over ONBUILD triggers */
+};
+
+struct lint_ctx {
+	struct df_doc *doc;
+	const struct hull_lint_opts *opts;
+	const struct lint_rule *rule;
+	struct hull_lint_result *res;
+	const char *file;
+};
+
+extern const struct lint_rule lint_rules[];
+extern const size_t lint_nrules;
+
+void lint_fail(struct lint_ctx *c, int line);
+void lint_failf(struct lint_ctx *c, int line, const char *fmt, ...) HULL_PRINTF(3, 4);
+void lint_add(struct hull_lint_result *res, const char *file, int line, int col, const char *code,
+	      enum hull_lint_sev sev, const char *msg);
+/* The parsed script of a RUN (heredoc bodies when the command is only heredocs) or of
+ * SHELL/CMD/ENTRYPOINT arguments; cached on the instruction. */
+const struct sh_script *lint_shell(struct lint_ctx *c, const struct df_inst *in);
+bool lint_is_archive(const char *path);
+bool lint_truthy(const char *v);
+
+#define LIST(...) ((const char *const[]){__VA_ARGS__, NULL})
+#define RULE_RUN(name) \
+	bool name(struct lint_ctx *c, const struct df_inst *in, const struct sh_script *s)
+#define RULE_CHECK(name) void name(struct lint_ctx *c, struct df_inst *const *v, size_t n)
+
+/* rules_run.c */
+RULE_RUN(dl3001);
+RULE_RUN(dl3003);
+RULE_RUN(dl3004);
+RULE_RUN(dl3008);
+RULE_RUN(dl3013);
+RULE_RUN(dl3014);
+RULE_RUN(dl3015);
+RULE_RUN(dl3016);
+RULE_RUN(dl3018);
+RULE_RUN(dl3019);
+RULE_RUN(dl3027);
+RULE_RUN(dl3028);
+RULE_RUN(dl3030);
+RULE_RUN(dl3032);
+RULE_RUN(dl3033);
+RULE_RUN(dl3034);
+RULE_RUN(dl3035);
+RULE_RUN(dl3036);
+RULE_RUN(dl3037);
+RULE_RUN(dl3038);
+RULE_RUN(dl3040);
+RULE_RUN(dl3041);
+RULE_RUN(dl3046);
+RULE_RUN(dl3047);
+RULE_RUN(dl3060);
+RULE_RUN(dl3062);
+RULE_RUN(dl4005);
+/* rules_inst.c */
+RULE_CHECK(dl1001);
+RULE_CHECK(dl3000);
+RULE_CHECK(dl3002);
+RULE_CHECK(dl3006);
+RULE_CHECK(dl3007);
+RULE_CHECK(dl3011);
+RULE_CHECK(dl3012);
+RULE_CHECK(dl3020);
+RULE_CHECK(dl3021);
+RULE_CHECK(dl3022);
+RULE_CHECK(dl3023);
+RULE_CHECK(dl3024);
+RULE_CHECK(dl3025);
+RULE_CHECK(dl3026);
+RULE_CHECK(dl3029);
+RULE_CHECK(dl3043);
+RULE_CHECK(dl3044);
+RULE_CHECK(dl3061);
+RULE_CHECK(dl4000);
+RULE_CHECK(dl4003);
+RULE_CHECK(dl4004);
+/* rules_stage.c */
+RULE_CHECK(dl3009);
+RULE_CHECK(dl3010);
+RULE_CHECK(dl3042);
+RULE_CHECK(dl3045);
+RULE_CHECK(dl3057);
+RULE_CHECK(dl3059);
+RULE_CHECK(dl4001);
+RULE_CHECK(dl4006);
+/* rules_label.c */
+RULE_CHECK(dl3048);
+RULE_CHECK(dl3049);
+RULE_CHECK(dl3050);
+RULE_CHECK(dl3051);
+RULE_CHECK(dl3052);
+RULE_CHECK(dl3053);
+RULE_CHECK(dl3054);
+RULE_CHECK(dl3055);
+RULE_CHECK(dl3056);
+RULE_CHECK(dl3058);
+
+#endif

@@ -1,0 +1,365 @@
+/* Rules on single instructions and simple per-stage counts: FROM, WORKDIR, USER, EXPOSE,
+ * ADD/COPY forms, CMD/ENTRYPOINT, ENV references, ONBUILD, MAINTAINER, ordering. */
+#include "rules.h"
+#include "pragma.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define ARENA (&c->doc->arena)
+
+static bool is_kind(const struct df_inst *in, enum df_kind k)
+{
+	return in->kind == k;
+}
+
+RULE_CHECK(dl1001)
+{
+	for (size_t i = 0; i < n; i++)
+		if (is_kind(v[i], DF_COMMENT) && lint_pragma_is_ignore(v[i]->args))
+			lint_fail(c, v[i]->line);
+}
+
+RULE_CHECK(dl3000)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (!is_kind(v[i], DF_WORKDIR))
+			continue;
+		const char *p = df_unquote(ARENA, v[i]->args);
+		bool win = isalpha((unsigned char)p[0]) && p[1] == ':';
+		if (p[0] != '$' && p[0] != '/' && !win)
+			lint_fail(c, v[i]->line);
+	}
+}
+
+static bool is_root(const char *u)
+{
+	return !strncmp(u, "root:", 5) || !strncmp(u, "0:", 2) || !strcmp(u, "root") ||
+	       !strcmp(u, "0");
+}
+
+RULE_CHECK(dl3002)
+{
+	int stage_user = 0; /* line of the current stage's last root USER */
+	bool in_stage = false;
+	for (size_t i = 0; i < n; i++) {
+		if (is_kind(v[i], DF_FROM)) {
+			if (stage_user)
+				lint_fail(c, stage_user);
+			stage_user = 0;
+			in_stage = true;
+		} else if (is_kind(v[i], DF_USER) && in_stage) {
+			stage_user = is_root(v[i]->args) ? v[i]->line : 0;
+		}
+	}
+	if (stage_user)
+		lint_fail(c, stage_user);
+}
+
+static bool seen_alias(struct df_inst *const *v, size_t upto, const char *name)
+{
+	for (size_t k = 0; k < upto; k++)
+		if (is_kind(v[k], DF_FROM) && v[k]->alias && !strcmp(v[k]->alias, name))
+			return true;
+	return false;
+}
+
+RULE_CHECK(dl3006)
+{
+	for (size_t i = 0; i < n; i++) {
+		const struct df_inst *in = v[i];
+		if (!is_kind(in, DF_FROM) || !in->name)
+			continue;
+		if (!strcmp(in->name, "scratch") || in->digest || in->tag)
+			continue;
+		if (!seen_alias(v, i, in->name))
+			lint_fail(c, in->line);
+	}
+}
+
+RULE_CHECK(dl3007)
+{
+	for (size_t i = 0; i < n; i++)
+		if (is_kind(v[i], DF_FROM) && v[i]->tag && !strcmp(v[i]->tag, "latest"))
+			lint_fail(c, v[i]->line);
+}
+
+/* "80", "80/tcp", "8000-8010/udp"; anything else (variables) is not checked. */
+static bool port_ok(const char *p)
+{
+	char *end;
+	unsigned long a = strtoul(p, &end, 10);
+	if (end == p || a <= 65535) {
+		if (end != p && *end == '-') {
+			const char *q = end + 1;
+			unsigned long b = strtoul(q, &end, 10);
+			return end == q || b <= 65535;
+		}
+		return true;
+	}
+	return !(*end == '\0' || *end == '/' || *end == '-');
+}
+
+RULE_CHECK(dl3011)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (!is_kind(v[i], DF_EXPOSE))
+			continue;
+		for (size_t k = 0; k < v[i]->argc; k++)
+			if (!port_ok(v[i]->argv[k])) {
+				lint_fail(c, v[i]->line);
+				break;
+			}
+	}
+}
+
+/* Counts instructions of one kind per stage; every one after the first fails. */
+static void second_per_stage(struct lint_ctx *c, struct df_inst *const *v, size_t n,
+			     enum df_kind kind)
+{
+	int seen = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (is_kind(v[i], DF_FROM))
+			seen = 0;
+		else if (is_kind(v[i], kind) && seen++)
+			lint_fail(c, v[i]->line);
+	}
+}
+
+RULE_CHECK(dl3012)
+{
+	second_per_stage(c, v, n, DF_HEALTHCHECK);
+}
+
+RULE_CHECK(dl4003)
+{
+	second_per_stage(c, v, n, DF_CMD);
+}
+
+RULE_CHECK(dl4004)
+{
+	second_per_stage(c, v, n, DF_ENTRYPOINT);
+}
+
+/* COPY/ADD sources (all words but the last) and destination. */
+static size_t sources(const struct df_inst *in, const char **dest)
+{
+	if (!in->argc) {
+		*dest = "";
+		return 0;
+	}
+	*dest = in->argv[in->argc - 1];
+	return in->argc - 1;
+}
+
+static bool is_url(const char *p)
+{
+	return !strncmp(p, "https://", 8) || !strncmp(p, "http://", 7);
+}
+
+RULE_CHECK(dl3020)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (!is_kind(v[i], DF_ADD))
+			continue;
+		const char *dest;
+		size_t ns = sources(v[i], &dest);
+		for (size_t k = 0; k < ns; k++) {
+			const char *src = df_unquote(ARENA, v[i]->argv[k]);
+			if (!lint_is_archive(src) && !is_url(src)) {
+				lint_fail(c, v[i]->line);
+				break;
+			}
+		}
+	}
+}
+
+RULE_CHECK(dl3021)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (!is_kind(v[i], DF_COPY))
+			continue;
+		const char *dest;
+		if (sources(v[i], &dest) < 2)
+			continue;
+		const char *d = df_unquote(ARENA, dest);
+		size_t dl = strlen(d);
+		if (!dl || d[dl - 1] != '/')
+			lint_fail(c, v[i]->line);
+	}
+}
+
+RULE_CHECK(dl3022)
+{
+	for (size_t i = 0; i < n; i++) {
+		const char *from = is_kind(v[i], DF_COPY) ? df_flag(v[i], "from") : NULL;
+		if (!from || strchr(from, ':'))
+			continue; /* no --from, or an image reference */
+		if (!seen_alias(v, i, from))
+			lint_fail(c, v[i]->line);
+	}
+}
+
+RULE_CHECK(dl3023)
+{
+	const char *alias = NULL;
+	for (size_t i = 0; i < n; i++) {
+		if (is_kind(v[i], DF_FROM)) {
+			alias = v[i]->alias;
+			continue;
+		}
+		const char *from = is_kind(v[i], DF_COPY) ? df_flag(v[i], "from") : NULL;
+		if (from && alias && !strcmp(from, alias))
+			lint_fail(c, v[i]->line);
+	}
+}
+
+RULE_CHECK(dl3024)
+{
+	for (size_t i = 0; i < n; i++)
+		if (is_kind(v[i], DF_FROM) && v[i]->alias && seen_alias(v, i, v[i]->alias))
+			lint_fail(c, v[i]->line);
+}
+
+RULE_CHECK(dl3025)
+{
+	for (size_t i = 0; i < n; i++)
+		if ((is_kind(v[i], DF_CMD) || is_kind(v[i], DF_ENTRYPOINT)) && !v[i]->json)
+			lint_fail(c, v[i]->line);
+}
+
+static bool trusted(const struct hull_lint_opts *o, const char *reg)
+{
+	for (size_t i = 0; i < o->ntrusted; i++)
+		if (!strcmp(o->trusted[i], reg))
+			return true;
+	return false;
+}
+
+RULE_CHECK(dl3026)
+{
+	const struct hull_lint_opts *o = c->opts;
+	if (!o || !o->ntrusted)
+		return;
+	for (size_t i = 0; i < n; i++) {
+		const struct df_inst *in = v[i];
+		if (!is_kind(in, DF_FROM) || !in->name)
+			continue;
+		if (seen_alias(v, i, in->name))
+			continue;
+		bool ok = in->registry ? trusted(o, in->registry)
+				       : !strcmp(in->name, "scratch") || trusted(o, "docker.io") ||
+						 trusted(o, "hub.docker.com");
+		if (!ok)
+			lint_fail(c, in->line);
+	}
+}
+
+RULE_CHECK(dl3029)
+{
+	for (size_t i = 0; i < n; i++) {
+		const char *p = is_kind(v[i], DF_FROM) ? v[i]->platform : NULL;
+		if (p && *p && !strstr(p, "BUILDPLATFORM") && !strstr(p, "TARGETPLATFORM"))
+			lint_fail(c, v[i]->line);
+	}
+}
+
+RULE_CHECK(dl3043)
+{
+	for (size_t i = 0; i < n; i++) {
+		const struct df_inst *sub = is_kind(v[i], DF_ONBUILD) ? v[i]->sub : NULL;
+		if (sub &&
+		    (sub->kind == DF_ONBUILD || sub->kind == DF_FROM || sub->kind == DF_MAINTAINER))
+			lint_fail(c, v[i]->line);
+	}
+}
+
+static bool var_char(char ch)
+{
+	return isalnum((unsigned char)ch) || ch == '_';
+}
+
+/* hadolint's test, quirks included: "${name}" anywhere, or "$name" where some piece of
+ * the text split at "$name" (the piece before the first one too) is empty or starts with
+ * a character that cannot continue a name. */
+static bool references(const char *text, const char *name)
+{
+	size_t nl = strlen(name);
+	char *braced = xasprintf("${%s}", name);
+	bool hit = strstr(text, braced) != NULL;
+	free(braced);
+	if (hit)
+		return true;
+	char *bare = xasprintf("$%s", name);
+	const char *piece = text, *m = strstr(text, bare);
+	if (!m) {
+		free(bare);
+		return false;
+	}
+	for (;;) {
+		/* the piece runs from piece to m (or to the end when m is NULL) */
+		if (piece == m || (!m && !*piece) || !var_char(*piece)) {
+			hit = true;
+			break;
+		}
+		if (!m)
+			break;
+		piece = m + nl + 1;
+		m = strstr(piece, bare);
+	}
+	free(bare);
+	return hit;
+}
+
+static bool defined_before(struct df_inst *const *v, size_t upto, const char *name)
+{
+	for (size_t k = 0; k < upto; k++)
+		if ((is_kind(v[k], DF_ENV) || is_kind(v[k], DF_ARG)) && df_pair(v[k], name))
+			return true;
+	for (size_t k = 0; k < upto; k++)
+		if (is_kind(v[k], DF_ARG))
+			for (size_t p = 0; p < v[k]->npairs; p++)
+				if (!strcmp(v[k]->pairs[p].key, name))
+					return true;
+	return false;
+}
+
+RULE_CHECK(dl3044)
+{
+	for (size_t i = 0; i < n; i++) {
+		const struct df_inst *in = v[i];
+		if (!is_kind(in, DF_ENV))
+			continue;
+		bool bad = false;
+		for (size_t a = 0; a < in->npairs && !bad; a++) {
+			const char *name = in->pairs[a].key;
+			if (defined_before(v, i, name))
+				continue;
+			for (size_t b = 0; b < in->npairs && !bad; b++)
+				if (b != a && in->pairs[b].value &&
+				    references(in->pairs[b].value, name))
+					bad = true;
+		}
+		if (bad)
+			lint_fail(c, in->line);
+	}
+}
+
+RULE_CHECK(dl3061)
+{
+	bool from = false;
+	for (size_t i = 0; i < n; i++) {
+		if (is_kind(v[i], DF_FROM))
+			from = true;
+		else if (!from && !is_kind(v[i], DF_COMMENT) && !is_kind(v[i], DF_ARG))
+			lint_fail(c, v[i]->line);
+	}
+}
+
+RULE_CHECK(dl4000)
+{
+	for (size_t i = 0; i < n; i++)
+		if (is_kind(v[i], DF_MAINTAINER))
+			lint_fail(c, v[i]->line);
+}

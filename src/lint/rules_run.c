@@ -1,0 +1,556 @@
+/* Rules that look at one RUN's commands: package managers (pinning, -y, caches) and
+ * commands that make no sense in an image. Each returns false when the RUN fails it. */
+#include "rules.h"
+
+#include <ctype.h>
+#include <string.h>
+
+#define ARENA (&c->doc->arena)
+
+static bool contains(const char *s, const char *sub)
+{
+	return strstr(s, sub) != NULL;
+}
+
+static bool ends_with(const char *s, const char *suf)
+{
+	size_t n = strlen(s), m = strlen(suf);
+	return n >= m && !memcmp(s + n - m, suf, m);
+}
+
+static bool starts_with(const char *s, const char *pre)
+{
+	return !strncmp(s, pre, strlen(pre));
+}
+
+/* Is list a contiguous run of c's arguments (Haskell's isInfixOf on lists)? */
+static bool args_infix(const struct sh_cmd *cmd, const char *const *list)
+{
+	size_t m = 0;
+	while (list[m])
+		m++;
+	for (size_t i = 0; i + m <= cmd->nargs; i++) {
+		size_t k = 0;
+		while (k < m && !strcmp(cmd->args[i + k], list[k]))
+			k++;
+		if (k == m)
+			return true;
+	}
+	return false;
+}
+
+RULE_RUN(dl3001)
+{
+	(void)c, (void)in;
+	static const char *const bad[] = {"free",     "kill", "mount", "ps", "service",
+					  "shutdown", "ssh",  "top",   "vim"};
+	for (size_t i = 0; i < s->ncmds; i++)
+		for (size_t k = 0; k < ARRAY_SIZE(bad); k++)
+			if (!strcmp(s->cmds[i].name, bad[k]))
+				return false;
+	return true;
+}
+
+RULE_RUN(dl3003)
+{
+	(void)c, (void)in;
+	return !sh_uses(s, "cd");
+}
+
+RULE_RUN(dl3004)
+{
+	(void)c, (void)in;
+	return !sh_uses(s, "sudo");
+}
+
+RULE_RUN(dl3027)
+{
+	(void)c, (void)in;
+	return !sh_uses(s, "apt");
+}
+
+/* Packages of "NAME ... SUBCMD pkgs" commands: non-flag arguments except the listed
+ * subcommand words, after dropping the values of the given flags. */
+static size_t packages(struct lint_ctx *c, const struct sh_cmd *cmd, const char *const *drop,
+		       const char *const *skip, const char ***out)
+{
+	const char **v;
+	size_t n = sh_plain_args(ARENA, cmd, drop, &v), m = 0;
+	for (size_t i = 0; i < n; i++) {
+		bool sk = false;
+		for (const char *const *k = skip; *k; k++)
+			sk |= !strcmp(v[i], *k);
+		if (!sk)
+			v[m++] = v[i];
+	}
+	*out = v;
+	return m;
+}
+
+RULE_RUN(dl3008)
+{
+	(void)in;
+	for (size_t i = 0; i < s->ncmds; i++) {
+		if (!sh_has_args(&s->cmds[i], "apt-get", LIST("install")))
+			continue;
+		const char **p;
+		size_t n =
+			packages(c, &s->cmds[i], LIST("t", "target-release"), LIST("install"), &p);
+		for (size_t k = 0; k < n; k++)
+			if (!contains(p[k], "=") && !contains(p[k], "/") &&
+			    !ends_with(p[k], ".deb"))
+				return false;
+	}
+	return true;
+}
+
+static bool is_pip_install(const struct sh_cmd *cmd)
+{
+	if (starts_with(cmd->name, "pip") && args_infix(cmd, LIST("install")))
+		return true;
+	return starts_with(cmd->name, "python") && args_infix(cmd, LIST("-m", "pip", "install"));
+}
+
+static const char *const vcs_schemes[] = {
+	"git+file", "git+https", "git+ssh",   "git+http", "git+git",	    "git",
+	"hg+file",  "hg+http",	 "hg+https",  "hg+ssh",	  "hg+static-http", "svn",
+	"svn+svn",  "svn+http",	 "svn+https", "svn+ssh",  "bzr+http",	    "bzr+https",
+	"bzr+ssh",  "bzr+sftp",	 "bzr+ftp",   "bzr+lp",
+};
+
+static bool pip_pinned(const char *p)
+{
+	static const char *const sym[] = {"==", ">=", "<=", ">", "<", "!=", "~=", "==="};
+	for (size_t i = 0; i < ARRAY_SIZE(sym); i++)
+		if (contains(p, sym[i]))
+			return true;
+	bool vcs = false;
+	for (size_t i = 0; i < ARRAY_SIZE(vcs_schemes); i++)
+		vcs |= starts_with(p, vcs_schemes[i]);
+	if (vcs && contains(p, "@"))
+		return true;
+	if (ends_with(p, ".whl") || ends_with(p, ".tar.gz"))
+		return true;
+	return !vcs && contains(p, "/");
+}
+
+RULE_RUN(dl3013)
+{
+	(void)in;
+	static const char *const drop[] = {"abi",
+					   "b",
+					   "build",
+					   "e",
+					   "editable",
+					   "extra-index-url",
+					   "f",
+					   "find-links",
+					   "i",
+					   "index-url",
+					   "implementation",
+					   "no-binary",
+					   "only-binary",
+					   "platform",
+					   "prefix",
+					   "progress-bar",
+					   "proxy",
+					   "python-version",
+					   "root",
+					   "src",
+					   "t",
+					   "target",
+					   "trusted-host",
+					   "upgrade-strategy",
+					   NULL};
+	for (size_t i = 0; i < s->ncmds; i++) {
+		const struct sh_cmd *cmd = &s->cmds[i];
+		if (!is_pip_install(cmd) || sh_has_flag(cmd, "constraint") || sh_has_flag(cmd, "c"))
+			continue;
+		if (sh_has_arg(cmd, "--requirement") || sh_has_arg(cmd, "-r") ||
+		    sh_has_arg(cmd, "."))
+			continue;
+		const char **v;
+		size_t n = sh_plain_args(ARENA, cmd, drop, &v), k = 0;
+		while (k < n && strcmp(v[k], "install"))
+			k++;
+		while (k < n && !strcmp(v[k], "install"))
+			k++;
+		for (; k < n; k++)
+			if (!pip_pinned(v[k]))
+				return false;
+	}
+	return true;
+}
+
+RULE_RUN(dl3014)
+{
+	(void)c, (void)in;
+	for (size_t i = 0; i < s->ncmds; i++)
+		if (sh_has_args(&s->cmds[i], "apt-get", LIST("install")) &&
+		    !sh_has_any_flag(&s->cmds[i], LIST("y", "yes", "q", "assume-yes")))
+			return false;
+	return true;
+}
+
+RULE_RUN(dl3015)
+{
+	(void)c, (void)in;
+	for (size_t i = 0; i < s->ncmds; i++)
+		if (sh_has_args(&s->cmds[i], "apt-get", LIST("install")) &&
+		    !sh_has_flag(&s->cmds[i], "no-install-recommends") &&
+		    !sh_has_arg(&s->cmds[i], "APT::Install-Recommends=false"))
+			return false;
+	return true;
+}
+
+static bool npm_pinned(const char *p)
+{
+	static const char *const git[] = {"git://", "git+ssh://", "git+http://", "git+https://"};
+	for (size_t i = 0; i < ARRAY_SIZE(git); i++)
+		if (starts_with(p, git[i]))
+			return contains(p, "#");
+	if (ends_with(p, ".tar") || ends_with(p, ".tar.gz") || ends_with(p, ".tgz"))
+		return true;
+	if (starts_with(p, "/") || starts_with(p, "./") || starts_with(p, "../") ||
+	    starts_with(p, "~/"))
+		return true;
+	if (p[0] == '@') /* a scope: look for the version after "@scope/" */
+		while (*p && (unsigned char)*p > '/')
+			p++;
+	return contains(p, "@");
+}
+
+RULE_RUN(dl3016)
+{
+	(void)in;
+	for (size_t i = 0; i < s->ncmds; i++) {
+		const struct sh_cmd *cmd = &s->cmds[i];
+		if (!sh_has_args(cmd, "npm", LIST("install")))
+			continue;
+		const char **v;
+		size_t n = sh_plain_args(ARENA, cmd, NULL, &v), k = 0;
+		if (!n || strcmp(v[0], "install"))
+			continue;
+		while (k < n && !strcmp(v[k], "install"))
+			k++;
+		for (; k < n; k++)
+			if (!npm_pinned(v[k]))
+				return false;
+	}
+	return true;
+}
+
+RULE_RUN(dl3018)
+{
+	(void)in;
+	for (size_t i = 0; i < s->ncmds; i++) {
+		if (!sh_has_args(&s->cmds[i], "apk", LIST("add")))
+			continue;
+		const char **p;
+		size_t n = packages(c, &s->cmds[i], LIST("t", "virtual", "repository", "X"),
+				    LIST("add"), &p);
+		for (size_t k = 0; k < n; k++)
+			if (!contains(p[k], "=") && !contains(p[k], "~") &&
+			    !ends_with(p[k], ".apk"))
+				return false;
+	}
+	return true;
+}
+
+/* RUN --mount=type=cache,target=DIR... with a target under dir. */
+static bool has_cache_mount(const struct df_inst *in, const char *dir)
+{
+	for (size_t i = 0; i < in->nflags; i++) {
+		const char *v = in->flags[i].value;
+		if (strcmp(in->flags[i].name, "mount") || !v || !contains(v, "type=cache"))
+			continue;
+		const char *t = strstr(v, "target=");
+		if (!t)
+			t = strstr(v, "dst=");
+		if (!t)
+			t = strstr(v, "destination=");
+		if (t && starts_with(strchr(t, '=') + 1, dir))
+			return true;
+	}
+	return false;
+}
+
+RULE_RUN(dl3019)
+{
+	(void)c;
+	if (has_cache_mount(in, "/var/cache/apk"))
+		return true;
+	for (size_t i = 0; i < s->ncmds; i++)
+		if (sh_has_args(&s->cmds[i], "apk", LIST("add")) &&
+		    !sh_has_flag(&s->cmds[i], "no-cache"))
+			return false;
+	return true;
+}
+
+RULE_RUN(dl3028)
+{
+	(void)in;
+	for (size_t i = 0; i < s->ncmds; i++) {
+		const struct sh_cmd *cmd = &s->cmds[i];
+		if (!sh_has_args(cmd, "gem", LIST("install", "i")) || sh_has_arg(cmd, "-v") ||
+		    sh_has_arg(cmd, "--version") || sh_has_prefix_arg(cmd, "gem", "--version="))
+			continue;
+		const char **p;
+		size_t n = packages(c, cmd, NULL, LIST("install", "i", "--"), &p);
+		for (size_t k = 0; k < n; k++)
+			if (!contains(p[k], ":"))
+				return false;
+	}
+	return true;
+}
+
+RULE_RUN(dl3030)
+{
+	(void)c, (void)in;
+	for (size_t i = 0; i < s->ncmds; i++)
+		if (sh_has_args(&s->cmds[i], "yum",
+				LIST("install", "groupinstall", "localinstall")) &&
+		    !sh_has_any_flag(&s->cmds[i], LIST("y", "assumeyes")))
+			return false;
+	return true;
+}
+
+static bool any_cmd(const struct sh_script *s, const char *name, const char *const *args)
+{
+	for (size_t i = 0; i < s->ncmds; i++)
+		if (sh_has_args(&s->cmds[i], name, args))
+			return true;
+	return false;
+}
+
+RULE_RUN(dl3032)
+{
+	(void)c, (void)in;
+	return !any_cmd(s, "yum", LIST("install")) || any_cmd(s, "yum", LIST("clean", "all"));
+}
+
+/* yum/dnf: packages of "install" commands, module streams of "module install". */
+static bool rpm_pinned(struct lint_ctx *c, const struct sh_script *s, const char *const *names,
+		       const char *const *other, bool (*pkg_ok)(const char *))
+{
+	for (size_t i = 0; i < s->ncmds; i++) {
+		const struct sh_cmd *cmd = &s->cmds[i];
+		bool named = false, is_module = false, is_other = false, install = false;
+		for (const char *const *nm = names; *nm; nm++) {
+			named |= !strcmp(cmd->name, *nm);
+			install |= sh_has_args(cmd, *nm, LIST("install"));
+			is_module |= sh_has_args(cmd, *nm, LIST("module"));
+			is_other |= sh_has_args(cmd, *nm, other);
+		}
+		if (!named || !install)
+			continue;
+		const char **p;
+		size_t n = packages(c, cmd, NULL, LIST("install", "module"), &p);
+		for (size_t k = 0; k < n; k++) {
+			if (is_module && !contains(p[k], ":"))
+				return false;
+			if (!is_module && !is_other && !pkg_ok(p[k]))
+				return false;
+		}
+	}
+	return true;
+}
+
+static bool yum_pkg_ok(const char *p)
+{
+	return contains(p, "-") || ends_with(p, ".rpm");
+}
+
+RULE_RUN(dl3033)
+{
+	(void)in;
+	return rpm_pinned(c, s, LIST("yum"), LIST("module"), yum_pkg_ok);
+}
+
+RULE_RUN(dl3034)
+{
+	(void)c, (void)in;
+	for (size_t i = 0; i < s->ncmds; i++)
+		if (sh_has_args(&s->cmds[i], "zypper",
+				LIST("install", "in", "remove", "rm", "source-install", "si",
+				     "patch")) &&
+		    !sh_has_any_flag(&s->cmds[i], LIST("no-confirm", "y")))
+			return false;
+	return true;
+}
+
+RULE_RUN(dl3035)
+{
+	(void)c, (void)in;
+	return !any_cmd(s, "zypper", LIST("dist-upgrade", "dup"));
+}
+
+/* The first install must come before a clean (hadolint's findCommandIndex). */
+static bool cleaned_after(const struct sh_script *s, const char *name, const char *const *inst,
+			  const char *const *clean, const char *const *rm)
+{
+	long first_install = -1, first_clean = -1;
+	for (size_t i = 0; i < s->ncmds; i++) {
+		const struct sh_cmd *cmd = &s->cmds[i];
+		if (first_install < 0 && sh_has_args(cmd, name, inst))
+			first_install = (long)i;
+		if (first_clean < 0 &&
+		    (sh_has_args(cmd, name, clean) || (rm && sh_has_args(cmd, "rm", rm))))
+			first_clean = (long)i;
+	}
+	return first_install < 0 || (first_clean >= 0 && first_install < first_clean);
+}
+
+RULE_RUN(dl3036)
+{
+	(void)c, (void)in;
+	return cleaned_after(s, "zypper", LIST("install", "in"), LIST("clean", "cc"), NULL);
+}
+
+RULE_RUN(dl3037)
+{
+	(void)in;
+	for (size_t i = 0; i < s->ncmds; i++) {
+		if (!sh_has_args(&s->cmds[i], "zypper", LIST("install", "in")))
+			continue;
+		const char **p;
+		size_t n = packages(c, &s->cmds[i], NULL, LIST("install", "in"), &p);
+		for (size_t k = 0; k < n; k++)
+			if (!contains(p[k], "=") && !contains(p[k], ">") && !contains(p[k], "<") &&
+			    !ends_with(p[k], ".rpm"))
+				return false;
+	}
+	return true;
+}
+
+RULE_RUN(dl3038)
+{
+	(void)c, (void)in;
+	static const char *const inst[] = {"install", "groupinstall", "localinstall", NULL};
+	for (size_t i = 0; i < s->ncmds; i++)
+		if ((sh_has_args(&s->cmds[i], "dnf", inst) ||
+		     sh_has_args(&s->cmds[i], "microdnf", inst)) &&
+		    !sh_has_any_flag(&s->cmds[i], LIST("y", "assumeyes")))
+			return false;
+	return true;
+}
+
+RULE_RUN(dl3040)
+{
+	(void)c, (void)in;
+	return cleaned_after(s, "dnf", LIST("install"), LIST("clean", "all"),
+			     LIST("-rf", "/var/cache/yum/*")) &&
+	       cleaned_after(s, "microdnf", LIST("install"), LIST("clean", "all"),
+			     LIST("-rf", "/var/cache/yum/*"));
+}
+
+/* hadolint: "name-1.2.3": after the first '-', every part is made of version characters
+ * and one of them starts with a digit. */
+static bool dnf_pkg_ok(const char *p)
+{
+	const char *dash = strchr(p, '-');
+	if (!dash)
+		return false;
+	if (ends_with(p, ".rpm"))
+		return true;
+	bool digit = false;
+	for (const char *q = dash + 1;; q++) {
+		if (q[-1] == '-' && isdigit((unsigned char)*q))
+			digit = true;
+		if (!*q)
+			break;
+		if (*q != '-' && !isalnum((unsigned char)*q) && !strchr(".~^_:+", *q))
+			return false;
+	}
+	return digit;
+}
+
+RULE_RUN(dl3041)
+{
+	(void)in;
+	return rpm_pinned(c, s, LIST("dnf", "microdnf"), LIST("module", "group"), dnf_pkg_ok);
+}
+
+/* The value of -u / --uid (next argument, or after '=' in the long form). */
+static const char *uid_value(const struct sh_cmd *cmd)
+{
+	for (size_t i = 0; i < cmd->nargs; i++) {
+		const char *a = cmd->args[i];
+		if (starts_with(a, "--uid="))
+			return a + 6;
+		if ((!strcmp(a, "--uid") || (a[0] == '-' && a[1] != '-' && strchr(a, 'u'))) &&
+		    i + 1 < cmd->nargs)
+			return cmd->args[i + 1];
+	}
+	return NULL;
+}
+
+RULE_RUN(dl3046)
+{
+	(void)c, (void)in;
+	for (size_t i = 0; i < s->ncmds; i++) {
+		const struct sh_cmd *cmd = &s->cmds[i];
+		if (strcmp(cmd->name, "useradd") ||
+		    sh_has_any_flag(cmd, LIST("l", "no-log-init")) ||
+		    !sh_has_any_flag(cmd, LIST("u", "uid")))
+			continue;
+		const char *uid = uid_value(cmd);
+		if (uid && strlen(uid) > 5)
+			return false;
+	}
+	return true;
+}
+
+RULE_RUN(dl3047)
+{
+	(void)c, (void)in;
+	for (size_t i = 0; i < s->ncmds; i++) {
+		const struct sh_cmd *cmd = &s->cmds[i];
+		if (strcmp(cmd->name, "wget"))
+			continue;
+		if (sh_has_any_flag(cmd, LIST("progress", "q", "quiet", "o", "output-file", "a",
+					      "append-output", "no-verbose")) ||
+		    sh_has_arg(cmd, "-nv"))
+			continue;
+		return false;
+	}
+	return true;
+}
+
+RULE_RUN(dl3060)
+{
+	(void)c, (void)in;
+	return !any_cmd(s, "yarn", LIST("install")) || any_cmd(s, "yarn", LIST("cache", "clean"));
+}
+
+RULE_RUN(dl3062)
+{
+	(void)in;
+	for (size_t i = 0; i < s->ncmds; i++) {
+		const struct sh_cmd *cmd = &s->cmds[i];
+		if (strcmp(cmd->name, "go"))
+			continue;
+		const char **v;
+		size_t n = sh_plain_args(ARENA, cmd, NULL, &v);
+		if (n < 2 ||
+		    (strcmp(v[0], "install") && strcmp(v[0], "get") && strcmp(v[0], "run")))
+			continue;
+		/* go run takes the program's own arguments after the package */
+		size_t last = !strcmp(v[0], "run") ? 2 : n;
+		for (size_t k = 1; k < last; k++) {
+			const char *p = v[k];
+			if (p[0] == '.' || p[0] == '/')
+				continue;
+			const char *at = strrchr(p, '@');
+			if (!at || !strcmp(at, "@latest"))
+				return false;
+		}
+	}
+	return true;
+}
+
+RULE_RUN(dl4005)
+{
+	(void)c, (void)in;
+	return !any_cmd(s, "ln", LIST("/bin/sh"));
+}

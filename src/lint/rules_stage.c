@@ -1,0 +1,405 @@
+/* Rules that carry state across a stage or the whole file: apt lists cleanup, archives
+ * copied then extracted, pip cache settings, WORKDIR, HEALTHCHECK, consecutive RUNs,
+ * curl+wget, pipefail. */
+#include "rules.h"
+
+#include <string.h>
+
+#define ARENA (&c->doc->arena)
+
+static bool is_kind(const struct df_inst *in, enum df_kind k)
+{
+	return in->kind == k;
+}
+
+static bool any_cmd(const struct sh_script *s, const char *name, const char *const *args)
+{
+	for (size_t i = 0; i < s->ncmds; i++)
+		if (sh_has_args(&s->cmds[i], name, args))
+			return true;
+	return false;
+}
+
+static bool cache_mount(const struct df_inst *in, const char *dir)
+{
+	for (size_t i = 0; i < in->nflags; i++) {
+		const char *v = in->flags[i].value;
+		if (strcmp(in->flags[i].name, "mount") || !v || !strstr(v, "type=cache"))
+			continue;
+		const char *t = strstr(v, "target=");
+		if (!t)
+			t = strstr(v, "dst=");
+		if (!t)
+			t = strstr(v, "destination=");
+		if (t && !strncmp(strchr(t, '=') + 1, dir, strlen(dir)))
+			return true;
+	}
+	return false;
+}
+
+/* FROM lines compare as hadolint compares BaseImage values: by what they say. */
+static bool same_from(const struct df_inst *a, const struct df_inst *b)
+{
+	if (!a || !b)
+		return a == b;
+	return !strcmp(a->args, b->args) &&
+	       !strcmp(a->platform ? a->platform : "", b->platform ? b->platform : "");
+}
+
+RULE_CHECK(dl3009)
+{
+	const struct df_inst *last_from = NULL;
+	struct {
+		int line;
+		const struct df_inst *from;
+	} *forgets = NULL;
+	size_t nf = 0, cap = 0;
+	for (size_t i = 0; i < n; i++) {
+		const struct df_inst *in = v[i];
+		if (is_kind(in, DF_FROM)) {
+			last_from = in;
+			continue;
+		}
+		if (!is_kind(in, DF_RUN))
+			continue;
+		const struct sh_script *s = lint_shell(c, in);
+		bool update = any_cmd(s, "apt-get", LIST("update"));
+		bool cleanup = any_cmd(s, "rm", LIST("-rf", "/var/lib/apt/lists/*"));
+		if (!update || cleanup)
+			continue;
+		if (cache_mount(in, "/var/lib/apt/lists") ||
+		    (cache_mount(in, "/var/lib/apt") && cache_mount(in, "/var/cache/apt")))
+			continue;
+		ALLOC_GROW(forgets, nf + 1, cap);
+		forgets[nf].line = in->line;
+		forgets[nf++].from = last_from;
+	}
+	for (size_t k = 0; k < nf; k++) {
+		const struct df_inst *f = forgets[k].from;
+		bool fail = same_from(f, last_from);
+		/* a stage another FROM builds on counts as well */
+		for (size_t i = 0; !fail && f && f->alias && i < n; i++)
+			fail = is_kind(v[i], DF_FROM) && v[i]->name &&
+			       !strcmp(v[i]->name, f->alias);
+		if (fail)
+			lint_fail(c, forgets[k].line);
+	}
+	free(forgets);
+}
+
+static const char *basename_of(struct lint_ctx *c, const char *p)
+{
+	p = df_unquote(ARENA, p);
+	const char *b = p;
+	for (const char *q = p; *q; q++)
+		if (*q == '/' || *q == '\\')
+			b = q + 1;
+	return b;
+}
+
+static bool extracts(struct lint_ctx *c, const struct sh_cmd *cmd, const char *archive)
+{
+	static const char *const unz[] = {"unzip", "gunzip",	 "bunzip2", "unlzma", "unxz",
+					  "zgz",   "uncompress", "zcat",    "gzcat"};
+	bool tar = false, unzip = false;
+	if (!strcmp(cmd->name, "tar"))
+		for (size_t i = 0; i < cmd->nargs; i++) {
+			const char *a = cmd->args[i];
+			tar |= !strcmp(a, "--extract") || !strcmp(a, "--get") ||
+			       (a[0] == '-' && strchr(a, 'x'));
+		}
+	for (size_t k = 0; k < ARRAY_SIZE(unz); k++)
+		unzip |= !strcmp(cmd->name, unz[k]);
+	if (!tar && !unzip)
+		return false;
+	const char **args;
+	size_t na = sh_plain_args(ARENA, cmd, NULL, &args);
+	for (size_t i = 0; i < na; i++)
+		if (!strcmp(basename_of(c, args[i]), archive))
+			return true;
+	return false;
+}
+
+RULE_CHECK(dl3010)
+{
+	struct arch {
+		int line;
+		const char *name;
+		bool extracted;
+	} *av = NULL;
+	size_t na = 0, cap = 0;
+	for (size_t i = 0; i < n; i++) {
+		const struct df_inst *in = v[i];
+		if (is_kind(in, DF_FROM)) {
+			na = 0; /* hadolint starts over at each stage */
+		} else if (is_kind(in, DF_COPY) && !df_has_flag(in, "from") && in->argc) {
+			const char *dest = in->argv[in->argc - 1];
+			bool to_archive = lint_is_archive(df_unquote(ARENA, dest));
+			for (size_t k = to_archive ? in->argc - 1 : 0; k < in->argc; k++) {
+				if (!to_archive &&
+				    (k == in->argc - 1 ||
+				     !lint_is_archive(df_unquote(ARENA, in->argv[k]))))
+					continue;
+				ALLOC_GROW(av, na + 1, cap);
+				av[na++] =
+					(struct arch){in->line, basename_of(c, in->argv[k]), false};
+			}
+		} else if (is_kind(in, DF_RUN) && na) {
+			const struct sh_script *s = lint_shell(c, in);
+			for (size_t a = 0; a < na; a++)
+				for (size_t k = 0; k < s->ncmds && !av[a].extracted; k++)
+					av[a].extracted = extracts(c, &s->cmds[k], av[a].name);
+		}
+	}
+	int last = -1;
+	for (size_t a = 0; a < na; a++)
+		if (av[a].extracted && av[a].line != last)
+			lint_fail(c, last = av[a].line);
+	free(av);
+}
+
+/* Per-stage flags inherited through "FROM stage": the stage key is the alias, else the
+ * image name, as hadolint keys it. */
+struct stage_flags {
+	const char **keys;
+	bool *set;
+	size_t n, cap;
+	const char *current;
+};
+
+static bool *stage_slot(struct stage_flags *st, const char *key)
+{
+	for (size_t i = 0; i < st->n; i++)
+		if ((!st->keys[i] && !key) || (st->keys[i] && key && !strcmp(st->keys[i], key)))
+			return &st->set[i];
+	if (st->n + 1 > st->cap) {
+		st->cap = st->cap ? st->cap * 2 : 8;
+		st->keys = xreallocarray(st->keys, st->cap, sizeof(*st->keys));
+		st->set = xreallocarray(st->set, st->cap, sizeof(*st->set));
+	}
+	st->keys[st->n] = key;
+	st->set[st->n] = false;
+	return &st->set[st->n++];
+}
+
+static void stage_enter(struct stage_flags *st, const struct df_inst *from)
+{
+	bool parent = *stage_slot(st, from->name);
+	st->current = from->alias ? from->alias : from->name;
+	*stage_slot(st, st->current) = parent;
+}
+
+static void stage_free(struct stage_flags *st)
+{
+	free(st->keys);
+	free(st->set);
+}
+
+static bool pip_install(const struct sh_cmd *cmd)
+{
+	if (!strncmp(cmd->name, "pip", 3) && sh_has_arg(cmd, "install"))
+		return true;
+	if (strncmp(cmd->name, "python", 6))
+		return false;
+	for (size_t i = 0; i + 2 < cmd->nargs; i++)
+		if (!strcmp(cmd->args[i], "-m") && !strcmp(cmd->args[i + 1], "pip") &&
+		    !strcmp(cmd->args[i + 2], "install"))
+			return true;
+	return false;
+}
+
+static bool pip_wrapper(const struct sh_cmd *cmd, const char *w)
+{
+	if (strstr(cmd->name, w))
+		return true;
+	if (strncmp(cmd->name, "python", 6))
+		return false;
+	for (size_t i = 0; i + 1 < cmd->nargs; i++)
+		if (!strcmp(cmd->args[i], "-m") && !strcmp(cmd->args[i + 1], w))
+			return true;
+	return false;
+}
+
+static bool env_no_cache_in_text(const char *text)
+{
+	const char *p = strstr(text, "PIP_NO_CACHE_DIR=");
+	if (!p)
+		return false;
+	p += strlen("PIP_NO_CACHE_DIR=");
+	static const char *const t[] = {"1",  "true", "True", "TRUE", "on",
+					"On", "ON",   "yes",  "Yes",  "YES"};
+	for (size_t i = 0; i < ARRAY_SIZE(t); i++)
+		if (!strncmp(p, t[i], strlen(t[i])))
+			return true;
+	return false;
+}
+
+RULE_CHECK(dl3042)
+{
+	struct stage_flags st = {0};
+	for (size_t i = 0; i < n; i++) {
+		const struct df_inst *in = v[i];
+		if (is_kind(in, DF_FROM) && in->name) {
+			stage_enter(&st, in);
+		} else if (is_kind(in, DF_ENV)) {
+			const char *val = df_pair(in, "PIP_NO_CACHE_DIR");
+			if (val && lint_truthy(val))
+				*stage_slot(&st, st.current) = true;
+		} else if (is_kind(in, DF_RUN)) {
+			if (*stage_slot(&st, st.current))
+				continue;
+			const struct sh_script *s = lint_shell(c, in);
+			if (env_no_cache_in_text(s->text))
+				continue;
+			for (size_t k = 0; k < s->ncmds; k++) {
+				const struct sh_cmd *cmd = &s->cmds[k];
+				if (pip_install(cmd) && !sh_has_arg(cmd, "--no-cache-dir") &&
+				    !pip_wrapper(cmd, "pipx") && !pip_wrapper(cmd, "pipenv")) {
+					lint_fail(c, in->line);
+					break;
+				}
+			}
+		}
+	}
+	stage_free(&st);
+}
+
+static bool absolute_dest(struct lint_ctx *c, const char *dest)
+{
+	const char *d = df_unquote(ARENA, dest);
+	if (d[0] == '/' || d[0] == '$')
+		return true;
+	return d[0] && (!strncmp(d + 1, ":\\", 2) || !strncmp(d + 1, ":/", 2));
+}
+
+RULE_CHECK(dl3045)
+{
+	struct stage_flags st = {0};
+	for (size_t i = 0; i < n; i++) {
+		const struct df_inst *in = v[i];
+		if (is_kind(in, DF_FROM) && in->name)
+			stage_enter(&st, in);
+		else if (is_kind(in, DF_WORKDIR))
+			*stage_slot(&st, st.current) = true;
+		else if (is_kind(in, DF_COPY) && in->argc && !*stage_slot(&st, st.current) &&
+			 !absolute_dest(c, in->argv[in->argc - 1]))
+			lint_fail(c, in->line);
+	}
+	stage_free(&st);
+}
+
+RULE_CHECK(dl3057)
+{
+	/* A stage is good when it has a HEALTHCHECK or builds on a good stage. */
+	struct stage_flags st = {0};
+	int *lines = NULL;
+	const char **keys = NULL;
+	size_t ns = 0, cap = 0;
+	for (size_t i = 0; i < n; i++) {
+		const struct df_inst *in = v[i];
+		if (is_kind(in, DF_FROM) && in->name) {
+			stage_enter(&st, in);
+			ALLOC_GROW(lines, ns + 1, cap);
+			keys = xreallocarray(keys, cap, sizeof(*keys));
+			lines[ns] = in->line;
+			keys[ns++] = st.current;
+		} else if (is_kind(in, DF_HEALTHCHECK) && ns) {
+			*stage_slot(&st, st.current) = true;
+		}
+	}
+	for (size_t k = 0; k < ns; k++)
+		if (!*stage_slot(&st, keys[k]))
+			lint_fail(c, lines[k]);
+	free(lines);
+	free(keys);
+	stage_free(&st);
+}
+
+static bool same_run_flags(const struct df_inst *a, const struct df_inst *b)
+{
+	if (a->nflags != b->nflags)
+		return false;
+	for (size_t i = 0; i < a->nflags; i++)
+		if (strcmp(a->flags[i].name, b->flags[i].name) ||
+		    strcmp(a->flags[i].value ? a->flags[i].value : "",
+			   b->flags[i].value ? b->flags[i].value : ""))
+			return false;
+	return true;
+}
+
+RULE_CHECK(dl3059)
+{
+	const struct df_inst *prev = NULL;
+	size_t prev_count = 0;
+	for (size_t i = 0; i < n; i++) {
+		const struct df_inst *in = v[i];
+		if (is_kind(in, DF_COMMENT))
+			continue;
+		if (!is_kind(in, DF_RUN)) {
+			prev = NULL;
+			continue;
+		}
+		size_t count = lint_shell(c, in)->ncmds;
+		if (prev && same_run_flags(prev, in) && count <= 2 && prev_count <= 2) {
+			lint_fail(c, in->line);
+			continue; /* hadolint keeps the earlier RUN as the reference */
+		}
+		prev = in;
+		prev_count = count;
+	}
+}
+
+RULE_CHECK(dl4001)
+{
+	bool curl = false, wget = false;
+	for (size_t i = 0; i < n; i++) {
+		const struct df_inst *in = v[i];
+		if (is_kind(in, DF_FROM)) {
+			curl = wget = false;
+			continue;
+		}
+		if (!is_kind(in, DF_RUN))
+			continue;
+		const struct sh_script *s = lint_shell(c, in);
+		bool here = sh_uses(s, "curl") || sh_uses(s, "wget");
+		curl |= sh_uses(s, "curl");
+		wget |= sh_uses(s, "wget");
+		if (here && curl && wget)
+			lint_fail(c, in->line);
+	}
+}
+
+static const char *shell_base(const char *name)
+{
+	const char *b = strrchr(name, '/');
+	return b ? b + 1 : name;
+}
+
+static bool has_pipefail(const struct sh_script *s)
+{
+	for (size_t i = 0; i < s->ncmds; i++) {
+		const struct sh_cmd *cmd = &s->cmds[i];
+		const char *b = shell_base(cmd->name);
+		if ((!strcmp(b, "bash") || !strcmp(b, "zsh") || !strcmp(b, "ash")) &&
+		    sh_has_flag(cmd, "o") && sh_has_arg(cmd, "pipefail"))
+			return true;
+	}
+	return false;
+}
+
+RULE_CHECK(dl4006)
+{
+	bool ok = false;
+	for (size_t i = 0; i < n; i++) {
+		const struct df_inst *in = v[i];
+		if (is_kind(in, DF_FROM)) {
+			ok = false;
+		} else if (is_kind(in, DF_SHELL)) {
+			const struct sh_script *s = lint_shell(c, in);
+			ok = !strncmp(s->text, "pwsh", 4) || !strncmp(s->text, "powershell", 10) ||
+			     !strncmp(s->text, "cmd", 3) || has_pipefail(s);
+		} else if (is_kind(in, DF_RUN) && !ok && lint_shell(c, in)->has_pipe) {
+			lint_fail(c, in->line);
+		}
+	}
+}

@@ -1,0 +1,315 @@
+"""hull lint end to end: every hadolint rule (a Dockerfile that triggers it at a given
+line and level, and one that must not), pragmas, config files, flags, formats, exit codes.
+The cases follow hadolint's own rule specs, rewritten as Dockerfiles here."""
+import json
+import os
+import subprocess
+
+import pytest
+
+import hullfix as H
+
+SCHEMA = "/work/shared/schemas/sarif-schema-2.1.0.json"
+
+
+def lint(tmp_path, text, *args, name="Dockerfile", stdin=None, env=None):
+    p = tmp_path / name
+    if text is not None:
+        p.write_text(text)
+    e = dict(os.environ, XDG_CONFIG_HOME=str(tmp_path / "xdg"), HOME=str(tmp_path))
+    e.pop("NO_COLOR", None)
+    e.update(env or {})
+    cmd = [H.HULL, "lint"] + [str(a) for a in args]
+    if text is not None and "-" not in args:
+        cmd.append(name)
+    r = subprocess.run(cmd, capture_output=True, cwd=tmp_path, env=e, input=stdin,
+                       timeout=60)
+    return r
+
+
+def findings(tmp_path, text, *args):
+    r = lint(tmp_path, text, "-f", "json", *args)
+    assert r.returncode in (0, 1), r.stderr.decode()
+    return json.loads(r.stdout)
+
+
+def codes(tmp_path, text, *args):
+    return {(f["code"], f["line"], f["level"]) for f in findings(tmp_path, text, *args)}
+
+
+# (code, triggering Dockerfile, line, level, clean Dockerfile)
+CASES = [
+    ("DL3000", "FROM a:1\nWORKDIR usr/src\n", 2, "error", "FROM a:1\nWORKDIR /usr/src\n"),
+    ("DL3001", "FROM a:1\nRUN service ssh start\n", 2, "info", "FROM a:1\nRUN echo ps\n"),
+    ("DL3002", "FROM a:1\nUSER root\n", 2, "warning", "FROM a:1\nUSER root\nUSER app\n"),
+    ("DL3003", "FROM a:1\nRUN cd /tmp && ls\n", 2, "warning", "FROM a:1\nRUN echo cd\n"),
+    ("DL3004", "FROM a:1\nRUN sudo apt-get update\n", 2, "error", "FROM a:1\nRUN gosu x y\n"),
+    ("DL3006", "FROM debian\n", 1, "warning", "FROM debian:12\nFROM scratch\n"),
+    ("DL3007", "FROM debian:latest\n", 1, "warning", "FROM debian:12\n"),
+    ("DL3008", "FROM a:1\nRUN apt-get install -y --no-install-recommends python\n", 2,
+     "warning", "FROM a:1\nRUN apt-get install -y --no-install-recommends python=3.4\n"),
+    ("DL3009", "FROM a:1\nRUN apt-get update && apt-get install -y x\n", 2, "info",
+     "FROM a:1\nRUN apt-get update && apt-get install -y x && rm -rf /var/lib/apt/lists/*\n"),
+    ("DL3010", "FROM a:1\nCOPY x.tar.gz /tmp/\nRUN tar -xf /tmp/x.tar.gz\n", 2, "info",
+     "FROM a:1\nCOPY x.tar.gz /tmp/\n"),
+    ("DL3011", "FROM a:1\nEXPOSE 80000\n", 2, "error", "FROM a:1\nEXPOSE 8080/tcp 1-65535\n"),
+    ("DL3012", "FROM a:1\nHEALTHCHECK NONE\nHEALTHCHECK CMD x\n", 3, "error",
+     "FROM a:1\nHEALTHCHECK NONE\nFROM b:1\nHEALTHCHECK NONE\n"),
+    ("DL3013", "FROM a:1\nRUN pip install --no-cache-dir django\n", 2, "warning",
+     "FROM a:1\nRUN pip install --no-cache-dir django==1.9 -r req.txt\n"),
+    ("DL3014", "FROM a:1\nRUN apt-get install python=1 --no-install-recommends\n", 2,
+     "warning", "FROM a:1\nRUN apt-get -yq install python=1 --no-install-recommends\n"),
+    ("DL3015", "FROM a:1\nRUN apt-get install -y python=1\n", 2, "info",
+     "FROM a:1\nRUN apt-get -y install --no-install-recommends python=1\n"),
+    ("DL3016", "FROM a:1\nRUN npm install express\n", 2, "warning",
+     "FROM a:1\nRUN npm install express@4.1.1 @scope/x@1 ./local\n"),
+    ("DL3018", "FROM a:1\nRUN apk add --no-cache flex\n", 2, "warning",
+     "FROM a:1\nRUN apk add --no-cache flex=2.6.4-r1 --virtual .deps\n"),
+    ("DL3019", "FROM a:1\nRUN apk add flex=1\n", 2, "info",
+     "FROM a:1\nRUN apk add --no-cache flex=1\n"),
+    ("DL3020", "FROM a:1\nADD foo /bar\n", 2, "error",
+     "FROM a:1\nADD foo.tar.gz /bar\nADD https://x/y /z\n"),
+    ("DL3021", "FROM a:1\nCOPY a b c\n", 2, "error", "FROM a:1\nCOPY a b c/\n"),
+    ("DL3022", "FROM a:1\nCOPY --from=build /x /y\n", 2, "warning",
+     "FROM a:1 AS build\nFROM b:1\nCOPY --from=build /x /y\nCOPY --from=nginx:1 /a /b\n"),
+    ("DL3023", "FROM a:1 AS s\nCOPY --from=s /x /y\n", 2, "error",
+     "FROM a:1 AS s\nFROM b:1 AS t\nCOPY --from=s /x /y\n"),
+    ("DL3024", "FROM a:1 AS s\nFROM b:1 AS s\n", 2, "error", "FROM a:1 AS s\nFROM b:1 AS t\n"),
+    ("DL3025", "FROM a:1\nCMD echo hi\n", 2, "warning", "FROM a:1\nCMD [\"echo\", \"hi\"]\n"),
+    ("DL3027", "FROM a:1\nRUN apt install python\n", 2, "warning",
+     "FROM a:1\nRUN apt-cache show python\n"),
+    ("DL3028", "FROM a:1\nRUN gem install bundler\n", 2, "warning",
+     "FROM a:1\nRUN gem install bundler:2.0\n"),
+    ("DL3029", "FROM --platform=linux/amd64 a:1\n", 1, "warning",
+     "FROM --platform=$BUILDPLATFORM a:1\n"),
+    ("DL3030", "FROM a:1\nRUN yum install x-1 && yum clean all\n", 2, "warning",
+     "FROM a:1\nRUN yum install -y x-1 && yum clean all\n"),
+    ("DL3032", "FROM a:1\nRUN yum install -y x-1\n", 2, "warning",
+     "FROM a:1\nRUN yum install -y x-1 && yum clean all\n"),
+    ("DL3033", "FROM a:1\nRUN yum install -y httpd && yum clean all\n", 2, "warning",
+     "FROM a:1\nRUN yum install -y httpd-2.4 && yum clean all\n"),
+    ("DL3034", "FROM a:1\nRUN zypper install x=1 && zypper clean\n", 2, "warning",
+     "FROM a:1\nRUN zypper install -y x=1 && zypper clean\n"),
+    ("DL3035", "FROM a:1\nRUN zypper dist-upgrade\n", 2, "warning",
+     "FROM a:1\nRUN zypper refresh\n"),
+    ("DL3036", "FROM a:1\nRUN zypper install -y x=1\n", 2, "warning",
+     "FROM a:1\nRUN zypper install -y x=1 && zypper clean\n"),
+    ("DL3037", "FROM a:1\nRUN zypper install -y httpd && zypper clean\n", 2, "warning",
+     "FROM a:1\nRUN zypper install -y httpd=2.4 && zypper clean\n"),
+    ("DL3038", "FROM a:1\nRUN dnf install x-1.0 && dnf clean all\n", 2, "warning",
+     "FROM a:1\nRUN dnf install -y x-1.0 && dnf clean all\n"),
+    ("DL3040", "FROM a:1\nRUN dnf install -y x-1.0\n", 2, "warning",
+     "FROM a:1\nRUN dnf install -y x-1.0 && dnf clean all\n"),
+    ("DL3041", "FROM a:1\nRUN dnf install -y httpd && dnf clean all\n", 2, "warning",
+     "FROM a:1\nRUN dnf install -y httpd-2.4.6 && dnf clean all\n"),
+    ("DL3042", "FROM a:1\nRUN pip install x==1\n", 2, "warning",
+     "FROM a:1\nENV PIP_NO_CACHE_DIR=1\nRUN pip install x==1\n"),
+    ("DL3043", "FROM a:1\nONBUILD FROM b:1\n", 2, "error", "FROM a:1\nONBUILD RUN ls\n"),
+    ("DL3044", "FROM a:1\nENV A=1 B=$A\n", 2, "error", "FROM a:1\nENV A=1\nENV B=$A\n"),
+    ("DL3045", "FROM a:1\nCOPY x rel\n", 2, "warning",
+     "FROM a:1 AS b\nWORKDIR /app\nFROM b\nCOPY x rel\n"),
+    ("DL3046", "FROM a:1\nRUN useradd -u 123456 app\n", 2, "warning",
+     "FROM a:1\nRUN useradd -l -u 123456 app\n"),
+    ("DL3047", "FROM a:1\nRUN wget http://x/y\n", 2, "info",
+     "FROM a:1\nRUN wget -nv http://x/y\n"),
+    ("DL3048", "FROM a:1\nLABEL Bad_Key=1\n", 2, "style", "FROM a:1\nLABEL org.example.x=1\n"),
+    ("DL3059", "FROM a:1\nRUN a\nRUN b\n", 3, "info", "FROM a:1\nRUN a\nENV X=1\nRUN b\n"),
+    ("DL3060", "FROM a:1\nRUN yarn install\n", 2, "info",
+     "FROM a:1\nRUN yarn install && yarn cache clean\n"),
+    ("DL3061", "LABEL a=b\nFROM a:1\n", 1, "error", "ARG V=1\nFROM a:$V\n"),
+    ("DL3062", "FROM a:1\nRUN go install example.com/pkg@latest\n", 2, "warning",
+     "FROM a:1\nRUN go install example.com/pkg@v1.2.3 && go run . x\n"),
+    ("DL4000", "FROM a:1\nMAINTAINER me\n", 2, "error", "FROM a:1\nLABEL maintainer=me\n"),
+    ("DL4001", "FROM a:1\nRUN wget -q x\nRUN curl x\n", 3, "warning",
+     "FROM a:1\nRUN wget -q x\nFROM b:1\nRUN curl x\n"),
+    ("DL4003", "FROM a:1\nCMD [\"a\"]\nCMD [\"b\"]\n", 3, "warning",
+     "FROM a:1\nCMD [\"a\"]\nFROM b:1\nCMD [\"b\"]\n"),
+    ("DL4004", "FROM a:1\nENTRYPOINT [\"a\"]\nENTRYPOINT [\"b\"]\n", 3, "error",
+     "FROM a:1\nENTRYPOINT [\"a\"]\n"),
+    ("DL4005", "FROM a:1\nRUN ln -sf /bin/bash /bin/sh\n", 2, "warning",
+     "FROM a:1\nSHELL [\"/bin/bash\", \"-c\"]\n"),
+    ("DL4006", "FROM a:1\nRUN wget -qO- x | tar x\n", 2, "warning",
+     "FROM a:1\nSHELL [\"/bin/bash\", \"-o\", \"pipefail\", \"-c\"]\nRUN wget -qO- x | tar x\n"),
+]
+
+
+@pytest.mark.parametrize("code,bad,line,level,good", CASES, ids=[c[0] for c in CASES])
+def test_rule(tmp_path, code, bad, line, level, good):
+    got = findings(tmp_path, bad)
+    hits = [(f["line"], f["level"]) for f in got if f["code"] == code]
+    assert (line, level) in hits, json.dumps(got, indent=1)
+    got = findings(tmp_path, good)
+    assert not [f for f in got if f["code"] == code], json.dumps(got, indent=1)
+
+
+LABELS = [
+    ("DL3049", ["--require-label", "maintainer:text"], "FROM a:1\n", 1, "info",
+     "FROM a:1\nLABEL maintainer=me\n"),
+    ("DL3050", ["--require-label", "a:text", "--strict-labels"], "FROM a:1\nLABEL a=1 b=2\n",
+     2, "info", "FROM a:1\nLABEL a=1\n"),
+    ("DL3051", ["--require-label", "a:text"], "FROM a:1\nLABEL a=\"\"\n", 2, "warning",
+     "FROM a:1\nLABEL a=x\n"),
+    ("DL3052", ["--require-label", "u:url"], "FROM a:1\nLABEL u=notaurl\n", 2, "warning",
+     "FROM a:1\nLABEL u=https://example.com/x\n"),
+    ("DL3053", ["--require-label", "t:rfc3339"], "FROM a:1\nLABEL t=yesterday\n", 2,
+     "warning", "FROM a:1\nLABEL t=2024-01-31T12:00:00Z\n"),
+    ("DL3054", ["--require-label", "l:spdx"], "FROM a:1\nLABEL l=\"not a license\"\n", 2,
+     "warning", "FROM a:1\nLABEL l=Apache-2.0\n"),
+    ("DL3055", ["--require-label", "h:hash"], "FROM a:1\nLABEL h=xyz\n", 2, "warning",
+     "FROM a:1\nLABEL h=0123abc\n"),
+    ("DL3056", ["--require-label", "v:semver"], "FROM a:1\nLABEL v=1.0\n", 2, "warning",
+     "FROM a:1\nLABEL v=1.2.3-rc.1+b5\n"),
+    ("DL3058", ["--require-label", "e:email"], "FROM a:1\nLABEL e=nobody\n", 2, "warning",
+     "FROM a:1\nLABEL e=a.b@example.com\n"),
+]
+
+
+@pytest.mark.parametrize("code,args,bad,line,level,good", LABELS, ids=[c[0] for c in LABELS])
+def test_label_rule(tmp_path, code, args, bad, line, level, good):
+    assert (code, line, level) in codes(tmp_path, bad, *args)
+    assert not [c for c in codes(tmp_path, good, *args) if c[0] == code]
+
+
+def test_ignore_level_rules_are_off_by_default(tmp_path):
+    text = "FROM a:1\n# hadolint ignore=DL3003\nRUN cd /x\n"
+    assert not [c for c in codes(tmp_path, text) if c[0] in ("DL1001", "DL3057")]
+    got = codes(tmp_path, text, "--warning", "DL1001", "--info", "DL3057")
+    assert ("DL1001", 2, "warning") in got and ("DL3057", 1, "info") in got
+
+
+def test_pragmas(tmp_path):
+    text = ("FROM debian\n# hadolint ignore=DL3003, DL3004\nRUN cd /x && sudo ls\n"
+            "RUN cd /y\n# hull ignore=DL3000\nWORKDIR rel\n")
+    got = codes(tmp_path, text)
+    assert ("DL3003", 4, "warning") in got
+    assert not [c for c in got if c[1] == 3 or c[0] == "DL3000"], got
+    got = codes(tmp_path, "# hadolint global ignore=DL3006\nFROM debian\n")
+    assert got == set()
+    got = codes(tmp_path, text, "--disable-ignore-pragma")
+    assert ("DL3003", 3, "warning") in got
+
+
+def test_config_file(tmp_path):
+    (tmp_path / ".hadolint.yaml").write_text(
+        "ignored: [DL3006]\noverride:\n  error: [DL3003]\nfailure-threshold: error\n"
+        "trustedRegistries:\n  - my.reg\nlabel-schema:\n  owner: text\n")
+    got = codes(tmp_path, "FROM debian\nRUN cd /x\nFROM other.reg/x:1\n")
+    assert ("DL3003", 2, "error") in got
+    assert ("DL3026", 3, "error") in got
+    assert ("DL3049", 1, "info") in got
+    assert not [c for c in got if c[0] == "DL3006"]
+    r = lint(tmp_path, "FROM debian:12\nRUN cd /x\n")
+    assert r.returncode == 1
+    (tmp_path / ".hadolint.yaml").write_text("failure-threshold: error\n")
+    assert lint(tmp_path, "FROM debian\n").returncode == 0
+
+
+def test_config_flag_and_xdg(tmp_path):
+    (tmp_path / "xdg").mkdir()
+    (tmp_path / "xdg" / "hadolint.yaml").write_text("ignored:\n  - DL3006\n")
+    assert codes(tmp_path, "FROM debian\n") == set()
+    (tmp_path / "c.yml").write_text("lint:\n  no-fail: true\n")
+    r = lint(tmp_path, "FROM debian:latest\n", "--config", "c.yml")
+    assert r.returncode == 0 and b"DL3007" in r.stdout
+    (tmp_path / "bad.yml").write_text("failure-threshold: [x\n")
+    r = lint(tmp_path, "FROM debian\n", "-c", "bad.yml")
+    assert r.returncode == 2 and b"bad.yml" in r.stderr
+
+
+def test_flags_and_exit_codes(tmp_path):
+    assert lint(tmp_path, "FROM debian:12\n").returncode == 0
+    assert lint(tmp_path, "FROM debian\n").returncode == 1
+    assert lint(tmp_path, "FROM debian\n", "--no-fail").returncode == 0
+    assert lint(tmp_path, "FROM debian\n", "-t", "error").returncode == 0
+    assert lint(tmp_path, "FROM debian\n", "--ignore", "DL3006").returncode == 0
+    assert lint(tmp_path, "FROM debian\n", "--style", "DL3006").returncode == 0
+    assert lint(tmp_path, "FROM debian\n", "--style", "DL3006", "-t", "style").returncode == 1
+    r = lint(tmp_path, "FROM x.io/a:1\n", "--trusted-registry", "y.io")
+    assert r.returncode == 1 and b"DL3026" in r.stdout
+    assert lint(tmp_path, None, "missing-file").returncode == 2
+    assert lint(tmp_path, "FROM a:1\n", "--frobnicate").returncode == 2
+    assert lint(tmp_path, "FROM a:1\n", "-f", "yaml").returncode == 2
+
+
+def test_stdin_and_several_files(tmp_path):
+    (tmp_path / "A").write_text("FROM debian\n")
+    (tmp_path / "B").write_text("FROM debian:latest\n")
+    r = lint(tmp_path, None, "A", "B", "-")
+    r = subprocess.run([H.HULL, "lint", "-f", "json", "A", "B", "-"], cwd=tmp_path,
+                       input=b"FROM a:1\nMAINTAINER x\n", capture_output=True)
+    got = {(f["file"], f["code"]) for f in json.loads(r.stdout)}
+    assert got == {("A", "DL3006"), ("B", "DL3007"), ("-", "DL4000")}
+    assert r.returncode == 1
+
+
+def test_tty_format_and_color(tmp_path):
+    r = lint(tmp_path, "FROM debian\n")
+    assert r.stdout.decode() == ("Dockerfile:1 DL3006 warning: Always tag the version of an "
+                                 "image explicitly\n")
+
+
+BAD = "FROM debian\nRUN cd /x\n"
+
+
+def test_formats(tmp_path):
+    out = lint(tmp_path, BAD, "-f", "checkstyle").stdout.decode()
+    assert out.startswith("<?xml") and "source='DL3006'" in out and "line='2'" in out
+    out = lint(tmp_path, BAD, "-f", "gnu").stdout.decode()
+    assert "hadolint:Dockerfile:2: DL3003 warning: Use WORKDIR" in out
+    out = lint(tmp_path, BAD, "-f", "codeclimate").stdout
+    issues = [json.loads(x) for x in out.split(b"\0") if x]
+    assert [i["check_name"] for i in issues] == ["DL3006", "DL3003"]
+    assert issues[0]["location"]["lines"]["begin"] == 1 and issues[0]["severity"] == "major"
+    gl = json.loads(lint(tmp_path, BAD, "-f", "gitlab_codeclimate").stdout)
+    assert len(gl) == 2 and all(len(i["fingerprint"]) == 64 for i in gl)
+    sq = json.loads(lint(tmp_path, BAD, "-f", "sonarqube").stdout)
+    assert sq["issues"][1]["primaryLocation"]["textRange"]["startLine"] == 2
+
+
+def test_sarif_validates(tmp_path):
+    jsonschema = pytest.importorskip("jsonschema")
+    doc = json.loads(lint(tmp_path, BAD, "-f", "sarif").stdout)
+    with open(SCHEMA) as f:
+        jsonschema.validate(doc, json.load(f))
+    res = doc["runs"][0]["results"]
+    assert [(r["ruleId"], r["locations"][0]["physicalLocation"]["region"]["startLine"])
+            for r in res] == [("DL3006", 1), ("DL3003", 2)]
+
+
+def test_parser_syntax(tmp_path):
+    text = ("# syntax=docker/dockerfile:1\n# escape=`\nFROM a:1\n"
+            "RUN apt-get update `\n  # a comment inside\n\n  && apt-get install -y x\n"
+            "RUN <<EOF\ncd /tmp\nEOF\n"
+            "COPY <<EOF /etc/x\nhello\nEOF\n")
+    got = codes(tmp_path, text)
+    assert ("DL3008", 4, "warning") in got and ("DL3009", 4, "info") in got
+    assert ("DL3003", 8, "warning") in got
+
+
+def test_parse_errors(tmp_path):
+    got = findings(tmp_path, "FROM a:1\nFROBNICATE x\n")
+    assert [(f["code"], f["line"], f["level"]) for f in got] == [("DL1000", 2, "error")]
+    got = findings(tmp_path, "FROM a:1\nRUN <<EOF\nls\n")
+    assert got[0]["code"] == "DL1000" and "heredoc" in got[0]["message"]
+    r = lint(tmp_path, None, "bin")
+    (tmp_path / "bin").write_bytes(b"FROM a\x00b\n")
+    r = lint(tmp_path, None, "bin")
+    assert r.returncode == 2 and b"bin:1:7" in r.stderr
+    (tmp_path / "u8").write_bytes(b"FROM a:1\nRUN \xff\n")
+    r = lint(tmp_path, None, "u8")
+    assert r.returncode == 2 and b"u8:2:5" in r.stderr
+
+
+def test_hostile_inputs(tmp_path):
+    long = "FROM a:1\nRUN " + "x" * (10 << 20) + "\n"
+    assert lint(tmp_path, long).returncode in (0, 1)
+    deep = "FROM a:1\nENV A=" + "${B:-" * 5000 + "}" * 5000 + "\n"
+    assert lint(tmp_path, deep).returncode in (0, 1)
+    assert lint(tmp_path, "FROM a:1\nRUN ls \\").returncode in (0, 1)
+    subst = "FROM a:1\nRUN " + "$(" * 3000 + "ls" + ")" * 3000 + "\n"
+    assert lint(tmp_path, subst).returncode in (0, 1)
+
+
+def test_help_lint():
+    r = H.hull("help", "lint")
+    assert r.rc == 0 and "--failure-threshold" in r.out and "Not done yet" in r.out

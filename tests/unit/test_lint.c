@@ -1,0 +1,201 @@
+/* Unit tests for src/lint: the Dockerfile parser (directives, continuations, heredocs,
+ * flags, forms, pairs, images, expansion) and the RUN command splitter. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "lint/dockerfile.h"
+#include "lint/lint.h"
+#include "lint/shell.h"
+
+#include <string.h>
+
+static void parse(struct df_doc *d, const char *text)
+{
+	struct hull_err err = {0};
+	assert_int_equal(df_parse(d, text, strlen(text), "Dockerfile", &err), 0);
+	assert_null(err.msg);
+}
+
+static void test_continuations(void **state)
+{
+	(void)state;
+	struct df_doc d;
+	parse(&d, "FROM a:1\nRUN apt-get update \\\n  # comment\n\n  && ls\nCMD [\"x\", \"y\"]\n");
+	assert_int_equal(d.n, 3);
+	assert_int_equal(d.insts[1].kind, DF_RUN);
+	assert_int_equal(d.insts[1].line, 2);
+	assert_int_equal(d.insts[1].end_line, 5);
+	assert_string_equal(d.insts[1].args, "apt-get update   && ls");
+	assert_true(d.insts[2].json);
+	assert_int_equal(d.insts[2].argc, 2);
+	assert_null(d.err_msg);
+	df_free(&d);
+}
+
+static void test_escape_directive(void **state)
+{
+	(void)state;
+	struct df_doc d;
+	parse(&d, "# escape=`\n# syntax=docker/dockerfile:1\nFROM a\nRUN dir `\n  c:\\\n");
+	assert_int_equal(d.escape, '`');
+	assert_int_equal(d.ndirectives, 2);
+	assert_string_equal(d.insts[3].args, "dir   c:\\");
+	df_free(&d);
+}
+
+static void test_heredocs(void **state)
+{
+	(void)state;
+	struct df_doc d;
+	parse(&d, "FROM a\nRUN <<EOF <<-'TWO'\nls\nEOF\n\tpwd\n\tTWO\nCOPY <<X /p\nhi\nX\nCMD x\n");
+	const struct df_inst *run = &d.insts[1];
+	assert_int_equal(run->nheredocs, 2);
+	assert_string_equal(run->heredocs[0].body, "ls\n");
+	assert_string_equal(run->heredocs[1].body, "pwd\n");
+	assert_true(run->heredocs[1].quoted && run->heredocs[1].strip_tabs);
+	assert_int_equal(run->end_line, 6);
+	assert_int_equal(d.insts[2].kind, DF_COPY);
+	assert_string_equal(d.insts[2].argv[0], "<<X");
+	assert_int_equal(d.insts[3].line, 10);
+	df_free(&d);
+	parse(&d, "FROM a\nRUN <<EOF\nls\n");
+	assert_non_null(d.err_msg);
+	assert_int_equal(d.err_line, 2);
+	df_free(&d);
+}
+
+static void test_from_flags_pairs(void **state)
+{
+	(void)state;
+	struct df_doc d;
+	parse(&d, "ARG V=1\nFROM --platform=linux/arm64 reg.io:5000/ns/img:1.2@sha256:ab AS b\n"
+		  "COPY --from=b --chmod=755 --link a /b/\nENV A=\"x y\" B='z' C=w\\ v\n"
+		  "LABEL legacy value with spaces\nONBUILD RUN ls\nRUN "
+		  "--mount=type=cache,target=/x ls\n");
+	const struct df_inst *f = &d.insts[1];
+	assert_string_equal(f->platform, "linux/arm64");
+	assert_string_equal(f->registry, "reg.io:5000");
+	assert_string_equal(f->name, "ns/img");
+	assert_string_equal(f->tag, "1.2");
+	assert_string_equal(f->digest, "sha256:ab");
+	assert_string_equal(f->alias, "b");
+	assert_string_equal(df_flag(&d.insts[2], "from"), "b");
+	assert_string_equal(df_flag(&d.insts[2], "link"), "");
+	assert_string_equal(df_pair(&d.insts[3], "A"), "x y");
+	assert_string_equal(df_pair(&d.insts[3], "B"), "z");
+	assert_string_equal(df_pair(&d.insts[3], "C"), "w v");
+	assert_string_equal(df_pair(&d.insts[4], "legacy"), "value with spaces");
+	assert_int_equal(d.insts[5].sub->kind, DF_RUN);
+	assert_string_equal(df_flag(&d.insts[6], "mount"), "type=cache,target=/x");
+	assert_string_equal(df_pair(&d.insts[0], "V"), "1");
+	df_free(&d);
+}
+
+static void test_bad_input(void **state)
+{
+	(void)state;
+	struct df_doc d;
+	struct hull_err err = {0};
+	assert_int_equal(df_parse(&d, "FROM a\n\xc3(", 9, "F", &err), HULL_EINPUT);
+	assert_string_equal(err.msg, "F:2:1: invalid UTF-8");
+	hull_err_clear(&err);
+	df_free(&d);
+	parse(&d, "FROM a\nNOPE x\n");
+	assert_string_equal(d.err_msg, "unknown instruction: NOPE");
+	assert_int_equal(d.err_line, 2);
+	df_free(&d);
+	parse(&d, "FROM a\nRUN ls \\");
+	assert_int_equal(d.n, 2);
+	assert_null(d.err_msg);
+	df_free(&d);
+}
+
+static const char *vars(void *ctx, const char *name)
+{
+	(void)ctx;
+	return !strcmp(name, "SET") ? "v" : !strcmp(name, "EMPTY") ? "" : NULL;
+}
+
+static void test_expand(void **state)
+{
+	(void)state;
+	struct arena a = ARENA_INIT;
+	assert_string_equal(
+		df_expand(&a, "$SET-${SET}-${UNSET:-d}-${EMPTY:-e}-${EMPTY-f}", vars, NULL),
+		"v-v-d-e-");
+	assert_string_equal(df_expand(&a, "${SET:+x}${UNSET:+y}${UNSET:-${SET:-z}}", vars, NULL),
+			    "xv");
+	assert_string_equal(df_expand(&a, "\\$SET $", vars, NULL), "$SET $");
+	arena_free(&a);
+}
+
+static void test_shell(void **state)
+{
+	(void)state;
+	struct arena a = ARENA_INIT;
+	struct sh_script s;
+	sh_parse(&a,
+		 "A=1 apt-get install -y \"x y\" 2>&1 >/dev/null && (cd /t; ls $(which sh))"
+		 " | grep -q 'z' || sudo rm -rf /var/lib/apt/lists/*",
+		 &s);
+	assert_true(s.has_pipe);
+	assert_int_equal(s.ncmds, 6);
+	assert_string_equal(s.cmds[0].name, "apt-get");
+	assert_int_equal(s.cmds[0].nargs, 3);
+	assert_string_equal(s.cmds[0].args[2], "x y");
+	assert_string_equal(s.cmds[1].name, "cd");
+	assert_string_equal(s.cmds[2].name, "ls");
+	assert_string_equal(s.cmds[2].args[0], "${VAR}");
+	assert_string_equal(s.cmds[3].name, "which");
+	assert_string_equal(s.cmds[4].name, "grep");
+	assert_string_equal(s.cmds[5].name, "sudo");
+	assert_true(sh_has_flag(&s.cmds[0], "y"));
+	sh_parse(&a,
+		 "if [ -f x ]; then for i in a b; do echo $i; done; fi\n"
+		 "case $x in a) ls ;; *) pwd ;; esac\ncat <<EOF\nnot a command\nEOF\nexec tini",
+		 &s);
+	const char *want[] = {"[", "echo", "ls", "pwd", "cat", "tini"};
+	assert_int_equal(s.ncmds, ARRAY_SIZE(want));
+	for (size_t i = 0; i < ARRAY_SIZE(want); i++)
+		assert_string_equal(s.cmds[i].name, want[i]);
+	assert_false(s.has_pipe);
+	const char **args;
+	sh_parse(&a, "apt-get install -t buster x -o y z", &s);
+	size_t n = sh_plain_args(&a, &s.cmds[0], (const char *const[]){"t", NULL}, &args);
+	assert_int_equal(n, 4);
+	assert_string_equal(args[1], "x");
+	arena_free(&a);
+}
+
+static void test_lint_buffer(void **state)
+{
+	(void)state;
+	struct hull_lint_opts o;
+	hull_lint_opts_init(&o);
+	struct hull_lint_result res = {0};
+	struct hull_err err = {0};
+	const char *t = "FROM debian\nRUN cd /x\n";
+	assert_int_equal(hull_lint_buffer("D", t, strlen(t), &o, &res, &err), 0);
+	assert_int_equal(res.n, 2);
+	assert_string_equal(res.v[0].code, "DL3006");
+	assert_int_equal(res.v[1].line, 2);
+	assert_true(hull_lint_failed(&res, &o));
+	o.threshold = HULL_LINT_ERROR;
+	assert_false(hull_lint_failed(&res, &o));
+	hull_lint_result_free(&res);
+	hull_lint_opts_free(&o);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_continuations), cmocka_unit_test(test_escape_directive),
+		cmocka_unit_test(test_heredocs),      cmocka_unit_test(test_from_flags_pairs),
+		cmocka_unit_test(test_bad_input),     cmocka_unit_test(test_expand),
+		cmocka_unit_test(test_shell),	      cmocka_unit_test(test_lint_buffer),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -39,9 +39,21 @@ static bool under(const char *path, const char *dir)
 
 /* Trees that hold data, never programs: reading them would only cost memory. */
 static const char *const data_trees[] = {
-	"/usr/share", "/usr/include", "/etc",	 "/var/lib/dpkg", "/var/lib/apt", "/var/cache",
-	"/var/log",   "/proc",	      "/sys",	 "/dev",	  "/run",	  "/tmp",
-	"/usr/lib/locale", "/usr/src", "/var/lib/rpm",
+	"/usr/share",
+	"/usr/include",
+	"/etc",
+	"/var/lib/dpkg",
+	"/var/lib/apt",
+	"/var/cache",
+	"/var/log",
+	"/proc",
+	"/sys",
+	"/dev",
+	"/run",
+	"/tmp",
+	"/usr/lib/locale",
+	"/usr/src",
+	"/var/lib/rpm",
 };
 
 static const char *const bin_dirs[] = {
@@ -84,8 +96,9 @@ static uint64_t field(const struct hull_elf *e, const unsigned char *base, size_
 bool hull_elf_open(struct hull_elf *e, const void *data, size_t len)
 {
 	const unsigned char *d = data;
-	if (len < 64 || memcmp(d, "\x7f"
-				  "ELF",
+	if (len < 64 || memcmp(d,
+			       "\x7f"
+			       "ELF",
 			       4))
 		return false;
 	if ((d[4] != 1 && d[4] != 2) || (d[5] != 1 && d[5] != 2))

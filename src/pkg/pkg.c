@@ -84,6 +84,22 @@ static void add_qualifier(struct strbuf *sb, bool *first, const char *key, const
 	*first = false;
 }
 
+/* The purl spec's pypi names are PEP 503 normalised: lower case, and each run of '-',
+ * '_' and '.' one '-' ("PyYAML" -> "pyyaml", "zope.interface" -> "zope-interface"). */
+static char *pypi_normalise(const char *name)
+{
+	struct strbuf sb = STRBUF_INIT;
+	for (const char *c = name; *c; c++) {
+		if (*c == '-' || *c == '_' || *c == '.') {
+			if (!sb.len || sb.buf[sb.len - 1] != '-')
+				strbuf_addch(&sb, '-');
+		} else {
+			strbuf_addch(&sb, (char)(*c >= 'A' && *c <= 'Z' ? *c - 'A' + 'a' : *c));
+		}
+	}
+	return strbuf_detach(&sb, NULL);
+}
+
 void hull_package_finish(const struct hull_inventory *inv, struct hull_package *p)
 {
 	struct strbuf sb = STRBUF_INIT;
@@ -108,18 +124,32 @@ void hull_package_finish(const struct hull_inventory *inv, struct hull_package *
 		/* Namespaces keep their slashes; each segment is escaped. */
 		_cleanup_free_ char *ns = xstrndup(p->name, (size_t)(slash - p->name));
 		for (char *seg = strtok(ns, "/"); seg; seg = strtok(NULL, "/")) {
+			/* An npm scope's '@' must be encoded (the purl spec's
+			 * pkg:npm/%40angular/core): unencoded it reads as the version. */
+			if (*seg == '@') {
+				strbuf_adds(&sb, "%40");
+				seg++;
+			}
 			hull_purl_escape(&sb, seg);
 			strbuf_addch(&sb, '/');
 		}
 		hull_purl_escape(&sb, slash + 1);
+	} else if (!strcmp(p->type, "pypi")) {
+		_cleanup_free_ char *n = pypi_normalise(p->name);
+		hull_purl_escape(&sb, n);
 	} else {
 		hull_purl_escape(&sb, p->name);
 	}
 	strbuf_addch(&sb, '@');
-	hull_purl_escape(&sb, p->version);
+	/* The purl spec puts an rpm epoch in a qualifier, not in the version (as syft). */
+	const char *colon = !strcmp(p->type, "rpm") ? strchr(p->version, ':') : NULL;
+	_cleanup_free_ char *epoch =
+		colon ? xstrndup(p->version, (size_t)(colon - p->version)) : NULL;
+	hull_purl_escape(&sb, colon ? colon + 1 : p->version);
 	bool first = true;
 	if (distro) {
 		add_qualifier(&sb, &first, "arch", p->arch);
+		add_qualifier(&sb, &first, "epoch", epoch);
 		/* upstream=SOURCE[@VERSION] when the source package differs, as syft does. */
 		if (p->source_name && strcmp(p->source_name, p->name)) {
 			struct strbuf up = STRBUF_INIT;

@@ -13,7 +13,8 @@ DEB_PACKAGES := meson ninja-build pkg-config gcc clang libclang-rt-14-dev \
 	libsqlite3-dev rpm db-util ruby php-cli composer \
 	zlib1g-dev binutils golang-go default-jdk-headless maven nodejs \
 	libcmocka-dev python3 python3-pytest python3-jsonschema mmdebstrap umoci skopeo \
-	ca-certificates tar gzip clang-format jq libfyaml-dev
+	ca-certificates tar gzip clang-format jq libfyaml-dev \
+	libcurl4-openssl-dev docker-registry apache2-utils
 
 .PHONY: all deps build asan fuzz-build demo check test unit cli fuzz-smoke bench format clean
 

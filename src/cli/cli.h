@@ -22,6 +22,10 @@ int cmd_inspect(int argc, char **argv);
 extern const char cmd_inspect_usage[];
 int cmd_lint(int argc, char **argv);
 extern const char cmd_lint_usage[];
+int cmd_pull(int argc, char **argv);
+extern const char cmd_pull_usage[];
+int cmd_push(int argc, char **argv);
+extern const char cmd_push_usage[];
 int cmd_sbom(int argc, char **argv);
 extern const char cmd_sbom_usage[];
 

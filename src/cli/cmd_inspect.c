@@ -3,6 +3,7 @@
 #include "../report/inspect.h"
 #include "../util/pool.h"
 #include "cli.h"
+#include "regopts.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -17,7 +18,7 @@ const char cmd_inspect_usage[] =
 	"table. Layers are verified against the manifest digests and the config DiffIDs.\n"
 	"\n"
 	"SOURCE: docker-archive:PATH[:REF], oci:DIR[:REF], oci-archive:PATH[:REF],\n"
-	"        rootfs:DIR, or a bare path (detected).\n"
+	"        docker://REF, rootfs:DIR, or a bare path (detected).\n"
 	"\n"
 	"Options:\n"
 	"  -f, --format table|json     output format (default: table)\n"
@@ -26,7 +27,8 @@ const char cmd_inspect_usage[] =
 	"      --platform OS/ARCH[/V]  platform to pick from an index (default: linux/amd64)\n"
 	"      --parallel N            layers decoded at once (default: one per core)\n"
 	"      --max-layer-size SIZE   cap on a layer's decompressed size (default: 32GiB)\n"
-	"      --max-entries N         cap on tar entries in the image (default: 10000000)\n"
+	"      --max-entries N         cap on tar entries in the image (default: "
+	"10000000)\n" CLI_REGISTRY_HELP
 	"  -o, --output FILE           write the report to FILE (atomically)\n"
 	"  -h, --help                  show this help\n"
 	"\n"
@@ -59,9 +61,11 @@ int cmd_inspect(int argc, char **argv)
 		{"max-entries", required_argument, NULL, OPT_MAX_ENTRIES},
 		{"output", required_argument, NULL, 'o'},
 		{"help", no_argument, NULL, 'h'},
+		CLI_REGISTRY_LONGOPTS,
 		{NULL, 0, NULL, 0},
 	};
 	struct hull_inspect_opts io = {0};
+	struct cli_registry reg = {0};
 	struct hull_inspect_render_opts ro = {.top = 10};
 	const char *format = "table", *output = NULL;
 	unsigned long long v;
@@ -69,6 +73,11 @@ int cmd_inspect(int argc, char **argv)
 	opterr = 0;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, ":f:o:h", longopts, NULL)) != -1) {
+		int r = cli_registry_opt(&reg, c, optarg);
+		if (r < 0)
+			return EXIT_ERROR;
+		if (r)
+			continue;
 		switch (c) {
 		case 'f':
 			format = optarg;
@@ -115,6 +124,7 @@ int cmd_inspect(int argc, char **argv)
 		return cli_error("inspect: unknown format \"%s\" (table or json)", format);
 	if (optind != argc - 1)
 		return cli_error("inspect: expected one SOURCE (see 'hull help inspect')");
+	io.registry = &reg.o;
 	struct hull_err err = {0};
 	struct hull_inspect *in;
 	if (hull_inspect_run(argv[optind], &io, &in, &err))

@@ -6,6 +6,9 @@ const struct hull_command hull_commands[] = {
 	 cmd_inspect_usage},
 	{"lint", cmd_lint, "lint Dockerfiles with hadolint's rules, pragmas, config and formats",
 	 cmd_lint_usage},
+	{"pull", cmd_pull, "copy an image from a registry to an OCI layout or docker-archive",
+	 cmd_pull_usage},
+	{"push", cmd_push, "copy a local image to a registry", cmd_push_usage},
 	{"sbom", cmd_sbom, "list the packages in an image or directory (CycloneDX, SPDX)",
 	 cmd_sbom_usage},
 };

@@ -6,6 +6,7 @@
 
 struct hull_inspect_opts {
 	const char *platform;
+	const struct hull_registry_opts *registry; /* docker:// sources */
 	unsigned parallel;
 	uint64_t max_layer_size;
 	uint64_t max_entries;

@@ -10,13 +10,13 @@
 #define REF_ANNOTATION	"org.opencontainers.image.ref.name"
 #define MAX_INDEX_DEPTH 4
 
-static bool is_index_type(const char *mt)
+bool hull_media_is_index(const char *mt)
 {
 	return mt && (!strcmp(mt, "application/vnd.oci.image.index.v1+json") ||
 		      !strcmp(mt, "application/vnd.docker.distribution.manifest.list.v2+json"));
 }
 
-static bool is_manifest_type(const char *mt)
+bool hull_media_is_manifest(const char *mt)
 {
 	return mt && (!strcmp(mt, "application/vnd.oci.image.manifest.v1+json") ||
 		      !strcmp(mt, "application/vnd.docker.distribution.manifest.v2+json"));
@@ -29,58 +29,7 @@ static const char *ref_name(json_t *desc)
 	return json_is_string(r) ? json_string_value(r) : NULL;
 }
 
-static void platform_of(json_t *desc, const char **os, const char **arch, const char **variant)
-{
-	json_t *p = json_object_get(desc, "platform");
-	*os = json_string_value(json_object_get(p, "os"));
-	*arch = json_string_value(json_object_get(p, "architecture"));
-	*variant = json_string_value(json_object_get(p, "variant"));
-}
-
-static void list_platforms(json_t *manifests, struct strbuf *sb)
-{
-	size_t i;
-	json_t *d;
-	json_array_foreach(manifests, i, d)
-	{
-		const char *os, *arch, *var;
-		platform_of(d, &os, &arch, &var);
-		strbuf_addf(sb, "%s%s/%s%s%s", i ? ", " : "", os ? os : "?", arch ? arch : "?",
-			    var ? "/" : "", var ? var : "");
-	}
-}
-
-/* Picks the entry for want among an index's manifests. */
-static int pick_platform(struct hull_image *img, json_t *manifests,
-			 const struct hull_platform *want, json_t **out, struct hull_err *err)
-{
-	size_t n = json_array_size(manifests);
-	if (n == 1 && !json_object_get(json_array_get(manifests, 0), "platform")) {
-		*out = json_array_get(manifests, 0);
-		return 0;
-	}
-	size_t i;
-	json_t *d;
-	json_array_foreach(manifests, i, d)
-	{
-		const char *os, *arch, *var;
-		platform_of(d, &os, &arch, &var);
-		if (hull_platform_match(want, os, arch, var)) {
-			*out = d;
-			return 0;
-		}
-	}
-	struct strbuf sb = STRBUF_INIT;
-	list_platforms(manifests, &sb);
-	int rc = hull_err_set(err, HULL_EINPUT, "%s: no %s/%s%s%s image in the index (it has: %s)",
-			      img->source, want->os, want->arch, want->variant ? "/" : "",
-			      want->variant ? want->variant : "", n ? sb.buf : "nothing");
-	strbuf_release(&sb);
-	return rc;
-}
-
-static int check_descriptor(struct hull_image *img, json_t *d, const char *what,
-			    struct hull_err *err)
+int hull_check_descriptor(struct hull_image *img, json_t *d, const char *what, struct hull_err *err)
 {
 	if (!json_is_object(d))
 		return hull_err_set(err, HULL_EINPUT, "%s: %s: a descriptor is not an object",
@@ -100,7 +49,7 @@ static int check_descriptor(struct hull_image *img, json_t *d, const char *what,
 static int read_json_blob(struct hull_image *img, json_t *desc, const char *what, json_t **out,
 			  char **raw, size_t *rawlen, struct hull_err *err)
 {
-	int rc = check_descriptor(img, desc, what, err);
+	int rc = hull_check_descriptor(img, desc, what, err);
 	if (rc)
 		return rc;
 	const char *dg = json_string_value(json_object_get(desc, "digest"));
@@ -188,7 +137,7 @@ static int select_from_index(struct hull_image *img, json_t *index, const char *
 	return rc;
 }
 
-static int set_layers(struct hull_image *img, json_t *manifest, struct hull_err *err)
+int hull_manifest_layers(struct hull_image *img, json_t *manifest, struct hull_err *err)
 {
 	json_t *layers = json_object_get(manifest, "layers");
 	if (!json_is_array(layers))
@@ -200,7 +149,7 @@ static int set_layers(struct hull_image *img, json_t *manifest, struct hull_err 
 	json_t *d;
 	json_array_foreach(layers, i, d)
 	{
-		int rc = check_descriptor(img, d, "manifest layer", err);
+		int rc = hull_check_descriptor(img, d, "manifest layer", err);
 		if (rc)
 			return rc;
 		struct hull_layer_desc *l = &img->layers[i];
@@ -210,7 +159,15 @@ static int set_layers(struct hull_image *img, json_t *manifest, struct hull_err 
 		l->size = (uint64_t)json_integer_value(json_object_get(d, "size"));
 		l->digest_known = true;
 		l->name = hull_blob_path(l->digest);
-		rc = hull_store_lookup(img->store, l->name, &l->blob, err);
+	}
+	return 0;
+}
+
+int hull_image_attach_blobs(struct hull_image *img, struct hull_err *err)
+{
+	for (size_t i = 0; i < img->nlayers; i++) {
+		struct hull_layer_desc *l = &img->layers[i];
+		int rc = hull_store_lookup(img->store, l->name, &l->blob, err);
 		if (rc)
 			return hull_err_set(err, HULL_EINPUT, "%s: layer blob %s is missing",
 					    img->source, l->digest);
@@ -238,16 +195,17 @@ static int load_manifest(struct hull_image *img, json_t *desc, const struct hull
 	const char *mt = json_string_value(json_object_get(doc, "mediaType"));
 	if (!mt)
 		mt = json_string_value(json_object_get(desc, "mediaType"));
-	if (is_index_type(mt) || (!mt && json_object_get(doc, "manifests"))) {
+	if (hull_media_is_index(mt) || (!mt && json_object_get(doc, "manifests"))) {
 		free(raw);
 		json_t *pick;
-		rc = pick_platform(img, json_object_get(doc, "manifests"), want, &pick, err);
+		rc = hull_platform_pick(img->source, json_object_get(doc, "manifests"), want, &pick,
+					err);
 		if (!rc)
 			rc = load_manifest(img, pick, want, depth + 1, err);
 		json_decref(doc);
 		return rc;
 	}
-	if (mt && !is_manifest_type(mt)) {
+	if (mt && !hull_media_is_manifest(mt)) {
 		rc = hull_err_set(err, HULL_EINPUT, "%s: unsupported manifest media type %s",
 				  img->source, mt);
 		json_decref(doc);
@@ -256,13 +214,16 @@ static int load_manifest(struct hull_image *img, json_t *desc, const struct hull
 	}
 	img->manifest_digest = xstrdup(json_string_value(json_object_get(desc, "digest")));
 	img->manifest_media_type = xstrdup(mt ? mt : "application/vnd.oci.image.manifest.v1+json");
-	free(raw);
-	rc = set_layers(img, doc, err);
+	img->manifest_raw = raw;
+	img->manifest_len = rawlen;
+	rc = hull_manifest_layers(img, doc, err);
+	if (!rc)
+		rc = hull_image_attach_blobs(img, err);
 	json_t *cdesc = json_object_get(doc, "config");
 	char *craw = NULL;
 	size_t clen = 0;
 	if (!rc)
-		rc = check_descriptor(img, cdesc, "manifest config", err);
+		rc = hull_check_descriptor(img, cdesc, "manifest config", err);
 	if (!rc) {
 		const char *dg = json_string_value(json_object_get(cdesc, "digest"));
 		rc = hull_store_read_digest(img->store, dg,
@@ -296,7 +257,7 @@ int hull_oci_open(struct hull_image *img, const char *ref, const struct hull_pla
 	json_t *sel = NULL;
 	rc = select_from_index(img, index, ref, &sel, err);
 	if (!rc && json_is_array(sel))
-		rc = pick_platform(img, sel, want, &sel, err);
+		rc = hull_platform_pick(img->source, sel, want, &sel, err);
 	if (!rc) {
 		const char *r = ref_name(sel);
 		if (r) {

@@ -1,5 +1,7 @@
-/* Platform strings and matching of index entries against the wanted platform. */
-#include "source.h"
+/* Platform strings and matching of index entries against the wanted platform (shared
+ * by OCI layouts and registries). */
+#include "../util/strbuf.h"
+#include "image.h"
 
 #include <string.h>
 
@@ -50,4 +52,53 @@ bool hull_platform_match(const struct hull_platform *want, const char *os, const
 		return true;
 	const char *have = variant && *variant ? variant : default_variant(arch);
 	return strcmp(want->variant, have) == 0;
+}
+
+static void platform_of(json_t *desc, const char **os, const char **arch, const char **variant)
+{
+	json_t *p = json_object_get(desc, "platform");
+	*os = json_string_value(json_object_get(p, "os"));
+	*arch = json_string_value(json_object_get(p, "architecture"));
+	*variant = json_string_value(json_object_get(p, "variant"));
+}
+
+static void list_platforms(json_t *manifests, struct strbuf *sb)
+{
+	size_t i;
+	json_t *d;
+	json_array_foreach(manifests, i, d)
+	{
+		const char *os, *arch, *var;
+		platform_of(d, &os, &arch, &var);
+		strbuf_addf(sb, "%s%s/%s%s%s", i ? ", " : "", os ? os : "?", arch ? arch : "?",
+			    var ? "/" : "", var ? var : "");
+	}
+}
+
+int hull_platform_pick(const char *source, json_t *manifests, const struct hull_platform *want,
+		       json_t **out, struct hull_err *err)
+{
+	size_t n = json_array_size(manifests);
+	if (n == 1 && !json_object_get(json_array_get(manifests, 0), "platform")) {
+		*out = json_array_get(manifests, 0);
+		return 0;
+	}
+	size_t i;
+	json_t *d;
+	json_array_foreach(manifests, i, d)
+	{
+		const char *os, *arch, *var;
+		platform_of(d, &os, &arch, &var);
+		if (hull_platform_match(want, os, arch, var)) {
+			*out = d;
+			return 0;
+		}
+	}
+	struct strbuf sb = STRBUF_INIT;
+	list_platforms(manifests, &sb);
+	int rc = hull_err_set(err, HULL_EINPUT, "%s: no %s/%s%s%s image in the index (it has: %s)",
+			      source, want->os, want->arch, want->variant ? "/" : "",
+			      want->variant ? want->variant : "", n ? sb.buf : "nothing");
+	strbuf_release(&sb);
+	return rc;
 }

@@ -2,6 +2,7 @@
  * and the blob reader every layer is streamed through. */
 #include "../util/json.h"
 #include "image.h"
+#include "registry.h"
 
 #include <errno.h>
 #include <string.h>
@@ -19,6 +20,8 @@ const char *hull_transport_name(enum hull_transport t)
 		return "oci-archive";
 	case HULL_SRC_ROOTFS:
 		return "rootfs";
+	case HULL_SRC_DOCKER:
+		return "docker";
 	}
 	return "?";
 }
@@ -106,6 +109,7 @@ static const struct {
 	{"oci-archive:", HULL_SRC_OCI_ARCHIVE},
 	{"oci:", HULL_SRC_OCI},
 	{"rootfs:", HULL_SRC_ROOTFS},
+	{"docker://", HULL_SRC_DOCKER},
 };
 
 /* Splits "PATH[:REF]" the way skopeo does (first colon), unless the whole string is
@@ -178,7 +182,10 @@ int hull_image_open(const char *source, const struct hull_open_opts *opts, struc
 		if (strncmp(source, transports[i].prefix, n))
 			continue;
 		img->transport = transports[i].t;
-		split_ref(source + n, img->transport != HULL_SRC_ROOTFS, &img->path, &ref);
+		/* a registry reference has its own tag syntax: no ":REF" to split */
+		split_ref(source + n,
+			  img->transport != HULL_SRC_ROOTFS && img->transport != HULL_SRC_DOCKER,
+			  &img->path, &ref);
 		autodetect = false;
 		break;
 	}
@@ -206,6 +213,10 @@ int hull_image_open(const char *source, const struct hull_open_opts *opts, struc
 		case HULL_SRC_OCI_ARCHIVE:
 		case HULL_SRC_DOCKER_ARCHIVE:
 			rc = open_archive(img, ref, autodetect, &want, err);
+			break;
+		case HULL_SRC_DOCKER:
+			rc = hull_registry_image_open(img, img->path, &want,
+						      opts ? opts->registry : NULL, err);
 			break;
 		}
 	}
@@ -243,6 +254,7 @@ void hull_image_free(struct hull_image *img)
 	free(img->config_digest);
 	free(img->manifest_digest);
 	free(img->manifest_media_type);
+	free(img->manifest_raw);
 	free(img->os);
 	free(img->architecture);
 	free(img->variant);

@@ -16,6 +16,7 @@ enum hull_transport {
 	HULL_SRC_OCI,
 	HULL_SRC_OCI_ARCHIVE,
 	HULL_SRC_ROOTFS,
+	HULL_SRC_DOCKER, /* a registry: docker://REF */
 };
 
 /* A byte range of an open file: a blob file, or a member inside an archive. */
@@ -58,6 +59,8 @@ struct hull_image {
 	enum hull_transport transport;
 	char *manifest_digest;	   /* NULL for a classic docker-archive */
 	char *manifest_media_type; /* NULL when there is no manifest */
+	char *manifest_raw;	   /* the manifest's exact bytes (NULL if none) */
+	size_t manifest_len;
 	char *config_digest;
 	char *config_raw;
 	size_t config_len;
@@ -72,8 +75,20 @@ struct hull_image {
 	struct hull_store *store;
 };
 
+/* Registry access for docker:// sources (see docs/registry.md). */
+struct hull_registry_opts {
+	const char *creds;    /* "USER[:PASSWORD]", never printed */
+	const char *authfile; /* a containers-auth.json / docker config.json */
+	bool tls_verify_off;
+	const char *const *insecure; /* hosts allowed over plain HTTP */
+	size_t ninsecure;
+	const char *cache_dir; /* NULL: $XDG_CACHE_HOME/hull */
+	unsigned parallel;     /* blob downloads at once (0: 4) */
+};
+
 struct hull_open_opts {
-	const char *platform; /* "os/arch[/variant]", NULL for linux/amd64 */
+	const char *platform;			   /* "os/arch[/variant]", NULL for linux/amd64 */
+	const struct hull_registry_opts *registry; /* NULL: defaults */
 };
 
 int hull_image_open(const char *source, const struct hull_open_opts *opts, struct hull_image **out,

@@ -1,0 +1,52 @@
+/* Registry options shared by every command that reads or writes docker:// images
+ * (--creds, --authfile, --tls-verify, --insecure-registry), parsed in one place. */
+#ifndef HULL_CLI_REGOPTS_H
+#define HULL_CLI_REGOPTS_H
+
+#include "../source/source.h"
+
+#include <getopt.h>
+
+enum {
+	CLI_OPT_CREDS = 0x1000,
+	CLI_OPT_AUTHFILE,
+	CLI_OPT_TLS_VERIFY,
+	CLI_OPT_INSECURE,
+};
+
+/* Entries for a getopt_long table. */
+#define CLI_REGISTRY_LONGOPTS                                                  \
+	{"creds", required_argument, NULL, CLI_OPT_CREDS},                     \
+		{"authfile", required_argument, NULL, CLI_OPT_AUTHFILE},       \
+		{"tls-verify", optional_argument, NULL, CLI_OPT_TLS_VERIFY},   \
+	{                                                                      \
+		"insecure-registry", required_argument, NULL, CLI_OPT_INSECURE \
+	}
+
+#define CLI_REGISTRY_HELP                                                              \
+	"      --creds USER:PASSWORD   registry credentials (else --authfile,\n"       \
+	"                              $REGISTRY_AUTH_FILE, ~/.docker/config.json)\n"  \
+	"      --authfile FILE         auth file with an \"auths\" object\n"           \
+	"      --tls-verify=false      do not verify the registry's TLS certificate\n" \
+	"      --insecure-registry HOST  allow plain HTTP (and no TLS checks) for HOST\n"
+
+#define CLI_MAX_INSECURE 16
+
+struct cli_registry {
+	struct hull_registry_opts o;
+	const char *insecure[CLI_MAX_INSECURE];
+};
+
+/* Takes option c if it is a registry option: 1 if taken, 0 if not one, -1 after
+ * printing an error. */
+int cli_registry_opt(struct cli_registry *r, int c, const char *arg);
+
+/* Options and operands of hull pull / push: [--platform P] [registry options]
+ * SOURCE DEST. Returns -1 to go on, else the exit status (help printed, or an error). */
+struct cli_copy {
+	struct cli_registry reg;
+	const char *platform;
+	const char *src, *dst;
+};
+int cli_copy_args(int argc, char **argv, const char *cmd, const char *usage, struct cli_copy *out);
+#endif

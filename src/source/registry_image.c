@@ -1,0 +1,201 @@
+/* docker://REF as an image source: manifest (through an index to the platform),
+ * config, and layers downloaded into the content-addressed blob cache, which the
+ * layer pipeline then reads like an OCI layout's blobs. */
+#include "../util/json.h"
+#include "../util/pool.h"
+#include "image.h"
+#include "registry.h"
+#include "write.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define MAX_INDEX_DEPTH	 4
+#define DEFAULT_PARALLEL 4
+
+char *hull_cache_dir(const struct hull_registry_opts *opts)
+{
+	if (opts && opts->cache_dir)
+		return xstrdup(opts->cache_dir);
+	const char *x = getenv("XDG_CACHE_HOME");
+	if (x && *x == '/')
+		return xasprintf("%s/hull", x);
+	const char *home = getenv("HOME");
+	return home && *home ? xasprintf("%s/.cache/hull", home) : NULL;
+}
+
+int hull_cache_fetch(struct hull_registry *reg, const char *cache, const char *digest,
+		     uint64_t size, struct hull_err *err)
+{
+	_cleanup_free_ char *dir = xasprintf("%s/blobs/sha256", cache);
+	_cleanup_free_ char *path = xasprintf("%s/%s", dir, digest + 7);
+	struct stat sb;
+	/* Only verified blobs are ever renamed into place, so a hit of the right size is
+	 * reused (readers verify digests again as they stream). */
+	if (stat(path, &sb) == 0 && S_ISREG(sb.st_mode) && (uint64_t)sb.st_size == size)
+		return 0;
+	int rc = hull_mkdir_p(dir, err);
+	if (rc)
+		return rc;
+	_cleanup_free_ char *tmp = xasprintf("%s/.tmp-%s-XXXXXX", dir, digest + 7);
+	int fd = mkstemp(tmp);
+	if (fd < 0)
+		return hull_err_set(err, HULL_EIO, "%s: %s", dir, strerror(errno));
+	rc = hull_registry_fetch_blob(reg, digest, size, fd, err);
+	if (!rc && (fchmod(fd, 0644) || fsync(fd)))
+		rc = hull_err_set(err, HULL_EIO, "%s: %s", tmp, strerror(errno));
+	close(fd);
+	if (!rc && rename(tmp, path))
+		rc = hull_err_set(err, HULL_EIO, "%s: %s", path, strerror(errno));
+	if (rc)
+		unlink(tmp);
+	return rc;
+}
+
+struct fetch_job {
+	struct hull_image *img;
+	struct hull_registry *reg;
+	const char *cache;
+	struct hull_err *errs;
+};
+
+static void fetch_one(void *ctx, size_t i)
+{
+	struct fetch_job *j = ctx;
+	struct hull_layer_desc *l = &j->img->layers[i];
+	if (hull_cache_fetch(j->reg, j->cache, l->digest, l->size, &j->errs[i]) && !j->errs[i].msg)
+		hull_err_set(&j->errs[i], HULL_EIO, "%s: layer %s: download failed", j->img->source,
+			     l->digest);
+}
+
+static int fetch_layers(struct hull_image *img, struct hull_registry *reg, const char *cache,
+			unsigned parallel, struct hull_err *err)
+{
+	size_t n = img->nlayers;
+	struct fetch_job j = {img, reg, cache, xcalloc(n ? n : 1, sizeof(struct hull_err))};
+	hull_parallel_for(n, parallel ? parallel : DEFAULT_PARALLEL, fetch_one, &j);
+	int rc = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (j.errs[i].msg && !rc)
+			rc = hull_err_set(err, j.errs[i].code, "%s", j.errs[i].msg);
+		hull_err_clear(&j.errs[i]);
+	}
+	free(j.errs);
+	return rc;
+}
+
+static int load_config(struct hull_image *img, struct hull_registry *reg, json_t *man,
+		       struct hull_err *err)
+{
+	json_t *cdesc = json_object_get(man, "config");
+	int rc = hull_check_descriptor(img, cdesc, "manifest config", err);
+	if (rc)
+		return rc;
+	char *raw;
+	size_t len;
+	rc = hull_registry_get_blob(reg, json_string_value(json_object_get(cdesc, "digest")),
+				    json_integer_value(json_object_get(cdesc, "size")),
+				    MAX_JSON_BLOB, &raw, &len, err);
+	return rc ? rc : hull_image_set_config(img, raw, len, "image config", err);
+}
+
+static int load(struct hull_image *img, struct hull_registry *reg, const char *reference,
+		long long want_size, const struct hull_platform *want, int depth,
+		struct hull_err *err);
+
+static int from_index(struct hull_image *img, struct hull_registry *reg, json_t *doc,
+		      const struct hull_platform *want, int depth, struct hull_err *err)
+{
+	json_t *pick;
+	int rc = hull_platform_pick(img->source, json_object_get(doc, "manifests"), want, &pick,
+				    err);
+	if (!rc)
+		rc = hull_check_descriptor(img, pick, "index entry", err);
+	if (rc)
+		return rc;
+	return load(img, reg, json_string_value(json_object_get(pick, "digest")),
+		    json_integer_value(json_object_get(pick, "size")), want, depth + 1, err);
+}
+
+static int load(struct hull_image *img, struct hull_registry *reg, const char *reference,
+		long long want_size, const struct hull_platform *want, int depth,
+		struct hull_err *err)
+{
+	if (depth > MAX_INDEX_DEPTH)
+		return hull_err_set(err, HULL_EINPUT, "%s: indexes nested too deeply (a loop?)",
+				    img->source);
+	char *raw, *mt, *dg;
+	size_t len;
+	int rc = hull_registry_get_manifest(reg, reference, &raw, &len, &mt, &dg, err);
+	if (rc)
+		return rc;
+	json_t *doc = NULL;
+	if (want_size >= 0 && len != (unsigned long long)want_size)
+		rc = hull_err_set(err, HULL_EINPUT,
+				  "%s: manifest %s is %zu bytes, the index says %lld", img->source,
+				  dg, len, want_size);
+	if (!rc)
+		rc = hull_json_parse(raw, len, "manifest", &doc, err);
+	if (!rc && !json_is_object(doc))
+		rc = hull_err_set(err, HULL_EINPUT, "%s: the manifest is not a JSON object",
+				  img->source);
+	if (!rc && (hull_media_is_index(mt) || (!mt && json_object_get(doc, "manifests")))) {
+		rc = from_index(img, reg, doc, want, depth, err);
+	} else if (!rc && mt && !hull_media_is_manifest(mt)) {
+		rc = hull_err_set(err, HULL_EINPUT, "%s: unsupported manifest media type %s",
+				  img->source, mt);
+	} else if (!rc) {
+		img->manifest_digest = dg;
+		img->manifest_media_type =
+			mt ? mt : xstrdup("application/vnd.oci.image.manifest.v1+json");
+		img->manifest_raw = raw;
+		img->manifest_len = len;
+		dg = mt = raw = NULL;
+		rc = hull_manifest_layers(img, doc, err);
+		if (!rc)
+			rc = load_config(img, reg, doc, err);
+	}
+	if (doc)
+		json_decref(doc);
+	free(raw);
+	free(mt);
+	free(dg);
+	return rc;
+}
+
+int hull_registry_image_open(struct hull_image *img, const char *refstr,
+			     const struct hull_platform *want,
+			     const struct hull_registry_opts *opts, struct hull_err *err)
+{
+	struct hull_ref ref;
+	int rc = hull_ref_parse(refstr, &ref, err);
+	if (rc)
+		return rc;
+	_cleanup_free_ char *cache = hull_cache_dir(opts);
+	struct hull_registry *reg = NULL;
+	if (!cache)
+		rc = hull_err_set(err, HULL_EUSAGE,
+				  "%s: no cache directory (set XDG_CACHE_HOME or HOME)",
+				  img->source);
+	if (!rc)
+		rc = hull_registry_open(&ref, opts, false, img->source, &reg, err);
+	if (!rc && ref.tag) {
+		img->repo_tags = xcalloc(1, sizeof(char *));
+		img->repo_tags[0] = xasprintf("%s/%s:%s", ref.domain, ref.repo, ref.tag);
+		img->nrepo_tags = 1;
+	}
+	if (!rc)
+		rc = load(img, reg, ref.digest ? ref.digest : ref.tag, -1, want, 0, err);
+	if (!rc)
+		rc = fetch_layers(img, reg, cache, opts ? opts->parallel : 0, err);
+	if (!rc)
+		rc = hull_store_open_dir(cache, &img->store, err);
+	if (!rc)
+		rc = hull_image_attach_blobs(img, err);
+	hull_registry_free(reg);
+	hull_ref_free(&ref);
+	return rc;
+}

@@ -1,0 +1,328 @@
+/* hull pull's destinations: an OCI layout directory (blobs added, index.json entry
+ * replaced by tag) or a docker-archive tar. Blobs are hashed as they are copied, and
+ * every file appears by rename only once complete. */
+#include "write.h"
+#include "../util/hash.h"
+#include "../util/json.h"
+#include "image.h"
+
+#include <archive.h>
+#include <archive_entry.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define COPY_BUF  (1u << 20)
+#define OCI_INDEX "application/vnd.oci.image.index.v1+json"
+#define REF_ANNOT "org.opencontainers.image.ref.name"
+
+int hull_mkdir_p(const char *path, struct hull_err *err)
+{
+	_cleanup_free_ char *p = xstrdup(path);
+	for (char *s = p + 1;; s++) {
+		if (*s != '/' && *s)
+			continue;
+		char c = *s;
+		*s = '\0';
+		if (mkdir(p, 0755) && errno != EEXIST)
+			return hull_err_set(err, HULL_EIO, "%s: %s", p, strerror(errno));
+		if (!c)
+			return 0;
+		*s = c;
+	}
+}
+
+/* The bytes of one blob to write: a range of a file, or memory. */
+struct src {
+	const char *digest;
+	const struct hull_blob *blob;
+	const char *data;
+	size_t len;
+};
+
+/* Feeds the blob to sink in chunks, then checks the digest. */
+static int copy_blob(struct hull_image *img, const struct src *s,
+		     int (*sink)(void *ctx, const void *p, size_t n), void *ctx,
+		     struct hull_err *err)
+{
+	struct hull_sha256 h;
+	hull_sha256_init(&h);
+	int rc = 0;
+	if (!s->blob) {
+		hull_sha256_update(&h, s->data, s->len);
+		rc = sink(ctx, s->data, s->len);
+	} else {
+		char *buf = xmalloc(COPY_BUF);
+		for (uint64_t pos = 0; pos < s->blob->size && !rc;) {
+			size_t want = s->blob->size - pos < COPY_BUF ? (size_t)(s->blob->size - pos)
+								     : COPY_BUF;
+			ssize_t n = pread(s->blob->fd, buf, want, (off_t)(s->blob->off + pos));
+			if (n < 0 && errno == EINTR)
+				continue;
+			if (n <= 0) {
+				rc = hull_err_set(err, HULL_EIO, "%s: blob %s: %s", img->source,
+						  s->digest, n ? strerror(errno) : "truncated");
+				break;
+			}
+			hull_sha256_update(&h, buf, (size_t)n);
+			rc = sink(ctx, buf, (size_t)n);
+			pos += (uint64_t)n;
+		}
+		free(buf);
+	}
+	char dg[HULL_DIGEST_LEN + 1];
+	hull_sha256_final(&h, dg);
+	if (!rc && strcmp(dg, s->digest))
+		rc = hull_err_set(err, HULL_EINPUT,
+				  "%s: blob digest mismatch: expected %s, content is %s",
+				  img->source, s->digest, dg);
+	return rc;
+}
+
+/* ---------------------------------------------------------------- OCI layout */
+
+static int fd_sink(void *ctx, const void *p, size_t n)
+{
+	int fd = *(int *)ctx;
+	for (const char *c = p; n;) {
+		ssize_t w = write(fd, c, n);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0)
+			return HULL_EIO;
+		c += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+static int put_file_blob(struct hull_image *img, const char *dir, const struct src *s,
+			 struct hull_err *err)
+{
+	_cleanup_free_ char *path = xasprintf("%s/blobs/sha256/%s", dir, s->digest + 7);
+	struct stat sb;
+	uint64_t size = s->blob ? s->blob->size : s->len;
+	if (stat(path, &sb) == 0 && (uint64_t)sb.st_size == size)
+		return 0; /* content-addressed: already there */
+	_cleanup_free_ char *tmp = xasprintf("%s.hull-tmp-XXXXXX", path);
+	int fd = mkstemp(tmp);
+	if (fd < 0)
+		return hull_err_set(err, HULL_EIO, "%s: %s", path, strerror(errno));
+	int rc = copy_blob(img, s, fd_sink, &fd, err);
+	if (rc == HULL_EIO && !(err && err->msg))
+		rc = hull_err_set(err, HULL_EIO, "%s: %s", path, strerror(errno));
+	if (!rc && (fchmod(fd, 0644) || fsync(fd)))
+		rc = hull_err_set(err, HULL_EIO, "%s: %s", path, strerror(errno));
+	close(fd);
+	if (!rc && rename(tmp, path))
+		rc = hull_err_set(err, HULL_EIO, "%s: %s", path, strerror(errno));
+	if (rc)
+		unlink(tmp);
+	return rc;
+}
+
+/* Every blob of the image, layers first, the manifest last. */
+static size_t list_blobs(struct hull_image *img, struct src *v)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < img->nlayers; i++)
+		v[n++] =
+			(struct src){.digest = img->layers[i].digest, .blob = &img->layers[i].blob};
+	v[n++] = (struct src){
+		.digest = img->config_digest, .data = img->config_raw, .len = img->config_len};
+	v[n++] = (struct src){.digest = img->manifest_digest,
+			      .data = img->manifest_raw,
+			      .len = img->manifest_len};
+	return n;
+}
+
+static json_t *manifest_desc(struct hull_image *img, const char *tag)
+{
+	json_t *d = json_pack("{s:s, s:s, s:I}", "mediaType", img->manifest_media_type, "digest",
+			      img->manifest_digest, "size", (json_int_t)img->manifest_len);
+	if (tag)
+		json_object_set_new(d, "annotations", json_pack("{s:s}", REF_ANNOT, tag));
+	return d;
+}
+
+/* index.json: the existing one (entries named tag dropped) plus this image. */
+static int update_index(struct hull_image *img, const char *dir, const char *tag,
+			struct hull_err *err)
+{
+	_cleanup_free_ char *path = xasprintf("%s/index.json", dir);
+	json_t *idx = NULL;
+	if (access(path, F_OK) == 0) {
+		char *data;
+		size_t len;
+		int rc = hull_read_file(path, 16u << 20, &data, &len, err);
+		if (!rc)
+			rc = hull_json_parse(data, len, path, &idx, err);
+		if (rc)
+			return rc;
+		free(data);
+	}
+	json_t *m = json_object_get(idx, "manifests");
+	if (!json_is_array(m)) {
+		if (idx)
+			json_decref(idx);
+		idx = json_pack("{s:i, s:s, s:[]}", "schemaVersion", 2, "mediaType", OCI_INDEX,
+				"manifests");
+		m = json_object_get(idx, "manifests");
+	}
+	for (size_t i = json_array_size(m); tag && i-- > 0;) {
+		json_t *r = json_object_get(json_object_get(json_array_get(m, i), "annotations"),
+					    REF_ANNOT);
+		if (json_is_string(r) && !strcmp(json_string_value(r), tag))
+			json_array_remove(m, i);
+	}
+	json_array_append_new(m, manifest_desc(img, tag));
+	char *out = json_dumps(idx, JSON_COMPACT);
+	json_decref(idx);
+	int rc = hull_write_file_atomic(path, out, strlen(out), err);
+	free(out);
+	return rc;
+}
+
+static int write_oci(struct hull_image *img, const char *dir, const char *tag, struct hull_err *err)
+{
+	_cleanup_free_ char *blobs = xasprintf("%s/blobs/sha256", dir);
+	int rc = hull_mkdir_p(blobs, err);
+	if (rc)
+		return rc;
+	_cleanup_free_ char *layout = xasprintf("%s/oci-layout", dir);
+	const char *lv = "{\"imageLayoutVersion\":\"1.0.0\"}";
+	if (access(layout, F_OK) && (rc = hull_write_file_atomic(layout, lv, strlen(lv), err)))
+		return rc;
+	struct src *v = xcalloc(img->nlayers + 2, sizeof(*v));
+	size_t n = list_blobs(img, v);
+	for (size_t i = 0; i < n && !rc; i++)
+		rc = put_file_blob(img, dir, &v[i], err);
+	free(v);
+	return rc ? rc : update_index(img, dir, tag, err);
+}
+
+/* ------------------------------------------------------------- docker-archive */
+
+struct tar_out {
+	struct archive *a;
+};
+
+static int tar_sink(void *ctx, const void *p, size_t n)
+{
+	struct tar_out *t = ctx;
+	return archive_write_data(t->a, p, n) == (la_ssize_t)n ? 0 : HULL_EIO;
+}
+
+static int tar_member(struct hull_image *img, struct tar_out *t, const char *name,
+		      const struct src *s, struct hull_err *err)
+{
+	struct archive_entry *e = archive_entry_new();
+	archive_entry_set_pathname(e, name);
+	archive_entry_set_filetype(e, AE_IFREG);
+	archive_entry_set_perm(e, 0644);
+	archive_entry_set_size(e, (la_int64_t)(s->blob ? s->blob->size : s->len));
+	int rc = archive_write_header(t->a, e) == ARCHIVE_OK ? 0 : HULL_EIO;
+	archive_entry_free(e);
+	if (!rc)
+		rc = s->digest ? copy_blob(img, s, tar_sink, t, err) : tar_sink(t, s->data, s->len);
+	if (rc && !(err && err->msg))
+		rc = hull_err_set(err, HULL_EIO, "%s: %s", name, archive_error_string(t->a));
+	return rc;
+}
+
+static char *archive_manifest(struct hull_image *img, const char *tag)
+{
+	json_t *layers = json_array();
+	for (size_t i = 0; i < img->nlayers; i++)
+		json_array_append_new(layers,
+				      json_sprintf("blobs/sha256/%s", img->layers[i].digest + 7));
+	json_t *tags = json_array();
+	if (tag)
+		json_array_append_new(tags, json_string(tag));
+	json_t *m = json_pack("[{s:o, s:o, s:o}]", "Config",
+			      json_sprintf("blobs/sha256/%s", img->config_digest + 7), "RepoTags",
+			      tags, "Layers", layers);
+	char *out = json_dumps(m, JSON_COMPACT);
+	json_decref(m);
+	return out;
+}
+
+static int archive_members(struct hull_image *img, struct tar_out *t, const char *tag,
+			   struct hull_err *err)
+{
+	struct src *v = xcalloc(img->nlayers + 2, sizeof(*v));
+	size_t n = list_blobs(img, v);
+	int rc = 0;
+	for (size_t i = 0; i < n && !rc; i++) {
+		_cleanup_free_ char *name = xasprintf("blobs/sha256/%s", v[i].digest + 7);
+		rc = tar_member(img, t, name, &v[i], err);
+	}
+	free(v);
+	json_t *idx = json_pack("{s:i, s:s, s:[o]}", "schemaVersion", 2, "mediaType", OCI_INDEX,
+				"manifests", manifest_desc(img, tag));
+	char *texts[3] = {xstrdup("{\"imageLayoutVersion\":\"1.0.0\"}"),
+			  json_dumps(idx, JSON_COMPACT), archive_manifest(img, tag)};
+	json_decref(idx);
+	const char *names[3] = {"oci-layout", "index.json", "manifest.json"};
+	for (size_t i = 0; i < 3; i++) {
+		struct src s = {.data = texts[i], .len = strlen(texts[i])};
+		if (!rc)
+			rc = tar_member(img, t, names[i], &s, err);
+		free(texts[i]);
+	}
+	return rc;
+}
+
+static int write_archive(struct hull_image *img, const char *path, const char *tag,
+			 struct hull_err *err)
+{
+	_cleanup_free_ char *tmp = xasprintf("%s.hull-tmp-XXXXXX", path);
+	int fd = mkstemp(tmp);
+	if (fd < 0)
+		return hull_err_set(err, HULL_EIO, "%s: %s", path, strerror(errno));
+	struct tar_out t = {archive_write_new()};
+	archive_write_set_format_pax_restricted(t.a);
+	archive_write_set_bytes_in_last_block(t.a, 1);
+	int rc = archive_write_open_fd(t.a, fd) == ARCHIVE_OK ? 0 : HULL_EIO;
+	if (!rc)
+		rc = archive_members(img, &t, tag, err);
+	if (!rc && archive_write_close(t.a) != ARCHIVE_OK)
+		rc = HULL_EIO;
+	if (rc && !(err && err->msg))
+		hull_err_set(err, rc, "%s: %s", path, archive_error_string(t.a));
+	archive_write_free(t.a);
+	if (!rc && (fchmod(fd, 0644) || fsync(fd)))
+		rc = hull_err_set(err, HULL_EIO, "%s: %s", path, strerror(errno));
+	close(fd);
+	if (!rc && rename(tmp, path))
+		rc = hull_err_set(err, HULL_EIO, "%s: %s", path, strerror(errno));
+	if (rc)
+		unlink(tmp);
+	return rc;
+}
+
+int hull_image_write(struct hull_image *img, const char *dest, struct hull_err *err)
+{
+	if (!img->manifest_raw || !img->manifest_digest)
+		return hull_err_set(err, HULL_EUSAGE, "%s: the image has no manifest to copy",
+				    img->source);
+	bool oci = !strncmp(dest, "oci:", 4);
+	if (!oci && strncmp(dest, "docker-archive:", 15))
+		return hull_err_set(err, HULL_EUSAGE,
+				    "%s: destination must be oci:DIR[:TAG] or docker-archive:FILE",
+				    dest);
+	const char *rest = dest + (oci ? 4 : 15);
+	const char *c = strchr(rest, ':');
+	_cleanup_free_ char *path = c ? xstrndup(rest, (size_t)(c - rest)) : xstrdup(rest);
+	const char *tag = c && c[1] ? c + 1 : NULL;
+	if (!*path)
+		return hull_err_set(err, HULL_EUSAGE, "%s: no path given", dest);
+	if (!tag && !oci && img->nrepo_tags)
+		tag = img->repo_tags[0];
+	int rc = oci ? write_oci(img, path, tag, err) : write_archive(img, path, tag, err);
+	if (rc && err && err->msg && !strstr(err->msg, path))
+		hull_err_prefix(err, "%s", dest);
+	return rc;
+}

@@ -1,0 +1,16 @@
+/* Writing an opened image to a local destination: an OCI layout directory, or a
+ * docker-archive tar (Docker >= 25's shape: manifest.json over an OCI layout). */
+#ifndef HULL_WRITE_H
+#define HULL_WRITE_H
+
+#include "source.h"
+
+/* dest is "oci:DIR[:TAG]" or "docker-archive:FILE[:TAG]". The image must have a
+ * manifest. Every blob is verified as it is copied; nothing half-written is left. */
+int hull_image_write(struct hull_image *img, const char *dest,
+		     struct hull_err *err) HULL_MUST_CHECK;
+
+/* mkdir -p */
+int hull_mkdir_p(const char *path, struct hull_err *err) HULL_MUST_CHECK;
+
+#endif

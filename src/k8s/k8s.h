@@ -1,0 +1,57 @@
+/* hull k8s: security checks over Kubernetes manifests (YAML streams, JSON, Lists, every
+ * workload kind with a pod template, RBAC, Services). Findings use the one model of
+ * report/findings.h; input problems are collected per file and the scan goes on. */
+#ifndef HULL_K8S_H
+#define HULL_K8S_H
+
+#include "../report/findings.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#define HULL_K8S_DEFAULT_MAX_FILE (32u << 20)
+
+struct hull_k8s_opts {
+	size_t max_file_size;	 /* 0: HULL_K8S_DEFAULT_MAX_FILE */
+	const char *const *skip; /* check ids or aliases not to run */
+	size_t nskip;
+};
+
+/* One entry per check, in a static table (see checks.c). */
+struct hull_k8s_check_info {
+	const char *id;
+	const char *const *aliases; /* NULL-terminated */
+	enum hull_severity severity;
+	const char *title;
+	const char *remediation;
+	const char *doc;
+};
+
+struct hull_k8s_scan {
+	struct hull_findings findings;
+	char **errors; /* "INPUT: problem", one per unreadable input or document stream */
+	size_t nerrors, errors_cap;
+	size_t files, documents, objects;
+};
+
+#define HULL_K8S_SCAN_INIT                              \
+	{                                               \
+		HULL_FINDINGS_INIT, NULL, 0, 0, 0, 0, 0 \
+	}
+
+/* Scans a file, a directory (walked for *.yaml, *.yml, *.json) or "-" (stdin). Returns 0,
+ * or a negative code when an input error was recorded in s->errors (the scan of the other
+ * inputs and documents still happened). */
+int hull_k8s_scan_path(struct hull_k8s_scan *s, const char *path, const struct hull_k8s_opts *o);
+/* Scans a manifest held in memory; name is used in findings and messages. */
+int hull_k8s_scan_buffer(struct hull_k8s_scan *s, const char *name, const char *data, size_t len,
+			 const struct hull_k8s_opts *o);
+void hull_k8s_scan_free(struct hull_k8s_scan *s);
+
+/* The check table, for documentation, --skip-check validation and tests. */
+const struct hull_k8s_check_info *hull_k8s_check_info(size_t i);
+size_t hull_k8s_ncheck(void);
+/* True when id names a check by id or alias (case-insensitive). */
+bool hull_k8s_check_known(const char *id);
+
+#endif

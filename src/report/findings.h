@@ -1,0 +1,91 @@
+/* The one finding model (DESIGN.md "One finding model") and its renderers: the
+ * hull.report/v1 JSON of docs/json-report.md, SARIF 2.1.0 and a table. Scanners append
+ * findings; policy (severity filter, skips) and every output format work on this list. */
+#ifndef HULL_REPORT_FINDINGS_H
+#define HULL_REPORT_FINDINGS_H
+
+#include "../util/arena.h"
+#include "../util/strbuf.h"
+#include "../util/util.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* Ordered so that a larger value is more severe. */
+enum hull_severity {
+	HULL_SEV_UNKNOWN = 0,
+	HULL_SEV_LOW,
+	HULL_SEV_MEDIUM,
+	HULL_SEV_HIGH,
+	HULL_SEV_CRITICAL,
+	HULL_SEV_COUNT,
+};
+
+const char *hull_severity_name(enum hull_severity s);
+/* Parses CRITICAL/HIGH/MEDIUM/LOW/UNKNOWN (any case); returns 0 or HULL_EUSAGE. */
+int hull_severity_parse(const char *s, enum hull_severity *out) HULL_MUST_CHECK;
+
+/* Where in a manifest a finding is (kind "k8s"). document counts from 1. */
+struct hull_finding_object {
+	const char *kind;
+	const char *namespace_;
+	const char *name;
+	const char *container; /* NULL when the finding is about the object or pod */
+	const char *yaml_path; /* e.g. spec.template.spec.containers[0].securityContext */
+	size_t document;
+};
+
+/* Strings are borrowed: static rule tables, or the owning list's arena. */
+struct hull_finding {
+	const char *kind; /* vulnerability | secret | misconfig | lint | k8s */
+	const char *id;
+	const char *const *aliases; /* NULL-terminated, may be NULL */
+	enum hull_severity severity;
+	const char *title;
+	const char *message;
+	const char *remediation;
+	const char *doc; /* documentation reference, e.g. docs/k8s.md#hull-k8s-001 */
+	const char *path;
+	size_t line; /* 1-based; 0 when unknown */
+	const char *layer;
+	bool has_object;
+	struct hull_finding_object object;
+};
+
+struct hull_findings {
+	struct hull_finding *v;
+	size_t n, cap;
+	struct arena arena; /* owns every string the list copied */
+};
+
+#define HULL_FINDINGS_INIT             \
+	{                              \
+		NULL, 0, 0, ARENA_INIT \
+	}
+
+/* Appends a copy of f (the struct, not its strings) and returns it. */
+struct hull_finding *hull_findings_add(struct hull_findings *l, const struct hull_finding *f);
+/* Copies s into the list's arena (NULL stays NULL). */
+const char *hull_findings_strdup(struct hull_findings *l, const char *s);
+/* Stable order: path, document, line, id. */
+void hull_findings_sort(struct hull_findings *l);
+void hull_findings_free(struct hull_findings *l);
+
+/* What was scanned, for the report header. */
+struct hull_report_meta {
+	const char *artifact_name;
+	const char *artifact_type; /* e.g. "k8s", "container_image" */
+	const char *tool_version;
+	const char *digest;    /* images: the manifest digest (or NULL) */
+	const char *os_family; /* images: os-release ID (or NULL) */
+	const char *os_version;
+};
+
+void hull_findings_render_json(const struct hull_findings *l, const struct hull_report_meta *m,
+			       struct strbuf *out);
+void hull_findings_render_sarif(const struct hull_findings *l, const struct hull_report_meta *m,
+				struct strbuf *out);
+void hull_findings_render_table(const struct hull_findings *l, const struct hull_report_meta *m,
+				struct strbuf *out);
+
+#endif

@@ -16,6 +16,12 @@ DEB_PACKAGES := meson ninja-build pkg-config gcc clang libclang-rt-14-dev \
 	ca-certificates tar gzip clang-format jq libfyaml-dev \
 	libcurl4-openssl-dev docker-registry apache2-utils
 
+# The version-comparison oracles of tests/cli/test_vercmp.py (dpkg, rpm, packaging, Go
+# x/mod, Maven, RubyGems, Composer); npm only when no npm is installed (NodeSource's
+# nodejs brings its own and conflicts with Debian's).
+DEB_PACKAGES += python3-rpm python3-packaging php-composer-semver golang-golang-x-mod-dev \
+	$(if $(shell command -v npm 2>/dev/null),,npm)
+
 .PHONY: all deps build asan fuzz-build demo check test unit cli fuzz-smoke bench format clean
 
 all: build

@@ -30,6 +30,8 @@ int cmd_push(int argc, char **argv);
 extern const char cmd_push_usage[];
 int cmd_sbom(int argc, char **argv);
 extern const char cmd_sbom_usage[];
+int cmd_vercmp(int argc, char **argv);
+extern const char cmd_vercmp_usage[];
 
 /* Prints "hull: error: MSG" and returns EXIT_ERROR. */
 int cli_error(const char *fmt, ...) HULL_PRINTF(1, 2);

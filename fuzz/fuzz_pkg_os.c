@@ -7,8 +7,8 @@
 #include <string.h>
 
 static const char *const paths[] = {
-	"/var/lib/dpkg/status",	  "/var/lib/dpkg/status.d/pkg", "/lib/apk/db/installed",
-	"/etc/os-release",	  "/etc/debian_version",	  "/etc/alpine-release",
+	"/var/lib/dpkg/status", "/var/lib/dpkg/status.d/pkg", "/lib/apk/db/installed",
+	"/etc/os-release",	"/etc/debian_version",	      "/etc/alpine-release",
 };
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -20,6 +20,8 @@ extern const size_t hull_ncommands;
 
 int cmd_inspect(int argc, char **argv);
 extern const char cmd_inspect_usage[];
+int cmd_image(int argc, char **argv);
+extern const char cmd_image_usage[];
 int cmd_k8s(int argc, char **argv);
 extern const char cmd_k8s_usage[];
 int cmd_lint(int argc, char **argv);

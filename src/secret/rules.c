@@ -217,8 +217,10 @@ const struct hull_secret_rule hull_secret_rules[] = {
 	   "^[^:\\s]+:(?<secret>\\$(?:apr1|2[aby]|5|6)\\$[^\\s]+)$", ".htpasswd"),
 	RG("generic-password", "Password or secret assigned in a file", "Generic", "MEDIUM",
 	   "(?i)(?:password|passwd|pwd|secret|secret[_-]?key|api[_-]?key|access[_-]?token|"
-	   "auth[_-]?token|client[_-]?secret)[\"']?\\s*[:=]\\s*[\"']?(?<secret>[^\\s\"'`;,<>{}()$]{"
-	   "8,64})",
+	   "auth[_-]?token|client[_-]?secret)[\"']?\\s*[:=]\\s*[\"']?"
+	   /* not code: no attribute access (self.x), calls or subscripts */
+	   "(?![A-Za-z_]\\w*\\.[A-Za-z_])(?<secret>[^\\s\"'`;,<>{}()$\\[\\]]{"
+	   "8,64})(?![(\\w:])", /* a function call or longer identifier is code */
 	   3.5),
 	RG("generic-api-key-env", "API key or token in an environment assignment", "Generic",
 	   "MEDIUM",

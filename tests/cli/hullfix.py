@@ -662,3 +662,20 @@ def mentions_size(text, n):
         if abs(v * unit - n) <= tol:
             return True
     return False
+
+
+def ensure_langs_tar():
+    """Debian 12 minbase with python3, nodejs and openjdk, made once with mmdebstrap."""
+    out = os.path.join(TESTDATA, "debian-langs.tar")
+    with locked(os.path.join(TESTDATA, ".langs.lock")):
+        if not os.path.exists(out):
+            tmp = out + ".tmp-%d" % os.getpid()
+            try:
+                subprocess.run(["mmdebstrap", "--quiet", "--variant=minbase", "--format=tar",
+                                "--include=python3,nodejs,openjdk-17-jre-headless",
+                                "bookworm", tmp], check=True, capture_output=True)
+                os.replace(tmp, out)
+            finally:
+                if os.path.exists(tmp):
+                    os.unlink(tmp)
+    return out

@@ -191,24 +191,8 @@ def test_clean_debian_has_no_secrets(tmp_path):
     assert rep["findings"] == [], json.dumps(rep["findings"], indent=1)
 
 
-def ensure_langs_tar():
-    """Debian 12 minbase with python3, nodejs and openjdk, made once with mmdebstrap."""
-    out = os.path.join(H.TESTDATA, "debian-langs.tar")
-    with H.locked(os.path.join(H.TESTDATA, ".langs.lock")):
-        if not os.path.exists(out):
-            tmp = out + ".tmp-%d" % os.getpid()
-            try:
-                run(["mmdebstrap", "--quiet", "--variant=minbase", "--format=tar",
-                     "--include=python3,nodejs,openjdk-17-jre-headless", "bookworm", tmp])
-                os.replace(tmp, out)
-            finally:
-                if os.path.exists(tmp):
-                    os.unlink(tmp)
-    return out
-
-
 def test_debian_with_languages_has_no_secrets(tmp_path):
     os.makedirs(H.TESTDATA, exist_ok=True)
-    rep = scan(single_layer_oci(ensure_langs_tar(), str(tmp_path / "langs")),
+    rep = scan(single_layer_oci(H.ensure_langs_tar(), str(tmp_path / "langs")),
                "--scanners", "secret")
     assert rep["findings"] == [], json.dumps(rep["findings"], indent=1)

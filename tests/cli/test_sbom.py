@@ -142,6 +142,23 @@ def test_dpkg_equals_dpkg_query(debian_tar, debian_image, tmp_path):
         assert "distro=debian-12" in p["purl"]
 
 
+def test_dpkg_with_extra_packages(tmp_path):
+    """Debian with python3, nodejs and openjdk (about 200 packages): equal to dpkg-query."""
+    os.makedirs(H.TESTDATA, exist_ok=True)
+    langs = H.ensure_langs_tar()
+    want = dpkg_oracle(langs, tmp_path)
+    assert len(want) > 150
+    root = tmp_path / "rootfs"
+    root.mkdir()
+    subprocess.run(["tar", "-C", str(root), "-xf", langs, "./var/lib/dpkg", "./etc/os-release",
+                    "./usr/lib/os-release", "./etc/debian_version"], check=True)
+    inv = inventory("rootfs:%s" % root)
+    got = {(p["name"], p["version"], p["source_name"], p["source_version"], p["arch"])
+           for p in inv["packages"] if p["type"] == "deb"}
+    assert got == want
+    assert {"python3", "nodejs", "openjdk-17-jre-headless"} <= {g[0] for g in got}
+
+
 def test_epoch_and_upstream_in_purl(debian_image):
     inv = inventory(debian_image)
     by = {p["name"]: p for p in inv["packages"]}

@@ -184,6 +184,13 @@ static bool want_any(const char *path, uint64_t size, void *ctx)
 	       (o->misconfig && hull_checks_wanted(path, size, NULL));
 }
 
+static bool keep_any(const char *path, const char *data, size_t len, void *ctx)
+{
+	const struct opts *o = ctx;
+	return (o->misconfig && hull_checks_wanted(path, len, NULL)) ||
+	       hull_pkg_keep(path, data, len, NULL);
+}
+
 static void secret_findings(const struct hull_inspect *in, const struct hull_secret_results *r,
 			    struct hull_findings *out)
 {
@@ -274,7 +281,7 @@ static int scan(struct opts *o, const char *source)
 		hook = hull_secret_hook(&secrets);
 		o->io.scan = &hook;
 	}
-	struct hull_capture cap = {.want = want_any, .ctx = o};
+	struct hull_capture cap = {.want = want_any, .keep = keep_any, .ctx = o};
 	o->io.capture = &cap;
 	struct hull_inspect *in = NULL;
 	struct hull_inventory *inv = NULL;

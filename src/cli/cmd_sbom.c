@@ -62,7 +62,7 @@ int cmd_sbom(int argc, char **argv)
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
-	struct hull_capture cap = {.want = hull_pkg_wanted};
+	struct hull_capture cap = {.want = hull_pkg_wanted, .keep = hull_pkg_keep};
 	struct hull_inspect_opts io = {.capture = &cap};
 	struct hull_sbom_opts so = {0};
 	const char *format = "cyclonedx", *output = NULL;

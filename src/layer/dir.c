@@ -84,6 +84,8 @@ static int content_file(struct walk *w, int dfd, const char *name, struct hull_e
 	buf[got] = '\0';
 	if (scan)
 		sh->scan(w->scan_state, e, buf, got);
+	if (keep && c->keep && !c->keep(e->path, buf, got, c->ctx))
+		keep = false;
 	if (!keep) {
 		free(buf);
 		return 0;

@@ -58,6 +58,9 @@ struct hull_layer {
 struct hull_capture {
 	/* True to keep the content of the regular file at path (absolute), of size bytes. */
 	bool (*want)(const char *path, uint64_t size, void *ctx);
+	/* Optional: once read, whether to keep it after all (e.g. only ELF files with Go
+	 * build info among the many files in /usr/bin); NULL keeps every wanted file. */
+	bool (*keep)(const char *path, const char *data, size_t len, void *ctx);
 	void *ctx;
 	uint64_t max_file;  /* a wanted file larger than this is skipped with a warning */
 	uint64_t max_total; /* per layer; past it, wanted files are skipped with a warning */

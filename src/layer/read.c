@@ -161,6 +161,8 @@ static int content_entry(struct archive *a, struct hull_layer *l,
 	buf[got] = '\0';
 	if (scan)
 		sh->scan(scan_state, e, buf, got);
+	if (keep && c->keep && !c->keep(e->path, buf, got, c->ctx))
+		keep = false;
 	if (!keep) {
 		free(buf);
 		return 0;

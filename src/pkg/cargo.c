@@ -172,4 +172,4 @@ static void parse(struct hull_inventory *inv, const struct hull_pkg_file *f)
 		parse_binary(inv, f);
 }
 
-const struct hull_cataloger hull_cataloger_cargo = {"cargo", match, parse};
+const struct hull_cataloger hull_cataloger_cargo = {"cargo", match, parse, true};

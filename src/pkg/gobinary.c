@@ -210,4 +210,4 @@ static void parse(struct hull_inventory *inv, const struct hull_pkg_file *f)
 	hull_pkg_seen_free(&m.seen);
 }
 
-const struct hull_cataloger hull_cataloger_gobinary = {"go-binary", match, parse};
+const struct hull_cataloger hull_cataloger_gobinary = {"go-binary", match, parse, true};

@@ -1,6 +1,7 @@
 /* The inventory: capture predicate, visibility in the merged view, purls, ordering. */
 #include "pkg.h"
 #include "../util/strbuf.h"
+#include "lang.h"
 
 #include <string.h>
 
@@ -14,6 +15,22 @@ bool hull_pkg_wanted(const char *path, uint64_t size, void *ctx)
 		if (hull_catalogers[i]->match(path))
 			return true;
 	return false;
+}
+
+bool hull_pkg_keep(const char *path, const char *data, size_t len, void *ctx)
+{
+	(void)ctx;
+	if (hull_os_file_index(path) >= 0 || !hull_pkg_binary_path(path))
+		return true;
+	for (size_t i = 0; i < hull_ncatalogers; i++)
+		if (!hull_catalogers[i]->binaries && hull_catalogers[i]->match(path))
+			return true;
+	if (len < 4 || memcmp(data,
+			      "\x7f"
+			      "ELF",
+			      4))
+		return false;
+	return memmem(data, len, "\xff Go buildinf:", 14) || memmem(data, len, ".dep-v0", 7);
 }
 
 void hull_package_set(char **field, const char *val, size_t len)

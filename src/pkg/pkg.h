@@ -49,11 +49,17 @@ struct hull_cataloger {
 	bool (*match)(const char *path); /* wants this file's content? */
 	/* Adds the packages found in f; a malformed file is a warning, not an error. */
 	void (*parse)(struct hull_inventory *inv, const struct hull_pkg_file *f);
+	/* Also matches programs (hull_pkg_binary_path): hull_pkg_keep then keeps only those
+	 * whose content carries package data, so /usr/bin is not held in memory. */
+	bool binaries;
 };
 
 /* The capture predicate to pass to hull_image_read_layers: every file any cataloger or
  * the OS detection wants. */
 bool hull_pkg_wanted(const char *path, uint64_t size, void *ctx);
+/* The matching keep predicate: of the files in program directories it keeps only the
+ * binaries that carry package data (Go build info, cargo-auditable's .dep-v0). */
+bool hull_pkg_keep(const char *path, const char *data, size_t len, void *ctx);
 
 /* Builds the inventory from the captured contents of layers, keeping only files that
  * are visible in the merged view fs. */

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # make demo: builds a small real multi-layer image (a Debian 12 minbase rootfs made
 # with mmdebstrap, then an application layer that adds, replaces and deletes files,
-# packed with umoci) and inspects it with hull.
+# packed with umoci), then inspects it, scans it and lists its packages with hull.
 set -euo pipefail
 HULL=${1:-build/hull}
 WORK=${HULL_DEMO_DIR:-build/demo}
@@ -41,4 +41,10 @@ echo "== hull inspect oci:$LAYOUT:demo"
 "$HULL" inspect "oci:$LAYOUT:demo"
 echo
 echo "== the same as JSON (first lines; the shape is in docs/inspect.md)"
-"$HULL" inspect --format json "oci:$LAYOUT:demo" | head -n 30
+"$HULL" inspect --format json "oci:$LAYOUT:demo" | sed -n 1,30p
+echo
+echo "== hull image oci:$LAYOUT:demo (secrets and hardening checks)"
+"$HULL" image "oci:$LAYOUT:demo"
+echo
+echo "== hull sbom -f table oci:$LAYOUT:demo (first lines)"
+"$HULL" sbom -f table "oci:$LAYOUT:demo" | sed -n 1,15p

@@ -56,7 +56,10 @@ def project(variant):
             json.dump(package_json(), f)
         env = dict(os.environ, npm_config_cache=os.path.join(CACHE, "npm-cache"),
                    npm_config_audit="false", npm_config_fund="false",
-                   npm_config_update_notifier="false", COREPACK_ENABLE_STRICT="0")
+                   npm_config_update_notifier="false", COREPACK_ENABLE_STRICT="0",
+                   # yarn berry makes installs immutable when CI is set; this one
+                   # creates the lockfile
+                   YARN_ENABLE_IMMUTABLE_INSTALLS="false")
         if variant == "berry":
             with open(os.path.join(d, ".yarnrc.yml"), "w") as f:
                 f.write('npmRegistryServer: "https://registry.npmjs.org"\n'

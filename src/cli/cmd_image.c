@@ -7,8 +7,8 @@
 #include "../report/findings.h"
 #include "../report/sbom.h"
 #include "../secret/scan.h"
-#include "../util/pool.h"
 #include "cli.h"
+#include "regopts.h"
 #include "version.h"
 
 #include <getopt.h>
@@ -24,17 +24,15 @@ const char cmd_image_usage[] =
 	"Vulnerability matching (--scanners vuln) is not built yet.\n"
 	"\n"
 	"SOURCE: docker-archive:PATH[:REF], oci:DIR[:REF], oci-archive:PATH[:REF],\n"
-	"        rootfs:DIR, or a bare path (detected).\n"
+	"        docker://REF, rootfs:DIR, or a bare path (detected).\n"
 	"\n"
 	"Options:\n"
 	"      --scanners LIST         secret,misconfig (default: both)\n"
 	"  -f, --format FORMAT         table (default), json, sarif, cyclonedx, spdx-json\n"
 	"      --severity LIST         report only these severities (CRITICAL,HIGH,…)\n"
 	"      --exit-code N           exit with N when findings remain (default: 0)\n"
-	"      --skip-check ID         drop findings of this rule or check (repeatable)\n"
-	"      --platform OS/ARCH[/V]  platform to pick from an index (default: linux/amd64)\n"
-	"      --parallel N            layers decoded at once (default: one per core)\n"
-	"      --max-layer-size SIZE   cap on a layer's decompressed size (default: 32GiB)\n"
+	"      --skip-check ID         drop findings of this rule or check "
+	"(repeatable)\n" CLI_IMAGE_HELP
 	"  -o, --output FILE           write the report to FILE (atomically)\n"
 	"  -h, --help                  show this help\n"
 	"\n"
@@ -46,9 +44,6 @@ enum {
 	OPT_SEVERITY,
 	OPT_EXIT_CODE,
 	OPT_SKIP,
-	OPT_PLATFORM,
-	OPT_PARALLEL,
-	OPT_MAX_SIZE,
 };
 
 struct opts {
@@ -60,7 +55,7 @@ struct opts {
 	const char **skips;
 	size_t nskips;
 	const char *output;
-	struct hull_inspect_opts io;
+	struct cli_image im;
 };
 
 static int parse_scanners(struct opts *o, const char *arg)
@@ -102,11 +97,9 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		{"severity", required_argument, NULL, OPT_SEVERITY},
 		{"exit-code", required_argument, NULL, OPT_EXIT_CODE},
 		{"skip-check", required_argument, NULL, OPT_SKIP},
-		{"platform", required_argument, NULL, OPT_PLATFORM},
-		{"parallel", required_argument, NULL, OPT_PARALLEL},
-		{"max-layer-size", required_argument, NULL, OPT_MAX_SIZE},
 		{"output", required_argument, NULL, 'o'},
 		{"help", no_argument, NULL, 'h'},
+		CLI_IMAGE_LONGOPTS,
 		{NULL, 0, NULL, 0},
 	};
 	int c;
@@ -115,6 +108,11 @@ static int parse_args(int argc, char **argv, struct opts *o)
 	while ((c = getopt_long(argc, argv, ":f:o:h", longopts, NULL)) != -1) {
 		char *end;
 		long v;
+		int r = cli_image_opt(&o->im, c, optarg);
+		if (r < 0)
+			return EXIT_ERROR;
+		if (r)
+			continue;
 		switch (c) {
 		case OPT_SCANNERS:
 			if (parse_scanners(o, optarg))
@@ -136,19 +134,6 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		case OPT_SKIP:
 			o->skips = xreallocarray(o->skips, o->nskips + 1, sizeof(char *));
 			o->skips[o->nskips++] = optarg;
-			break;
-		case OPT_PLATFORM:
-			o->io.platform = optarg;
-			break;
-		case OPT_PARALLEL:
-			v = strtol(optarg, &end, 10);
-			if (*end || !*optarg || v < 0 || v > 256)
-				return cli_error("--parallel: invalid number \"%s\"", optarg);
-			o->io.parallel = v ? (unsigned)v : hull_ncpu();
-			break;
-		case OPT_MAX_SIZE:
-			if (hull_parse_size(optarg, &o->io.max_layer_size) || !o->io.max_layer_size)
-				return cli_error("--max-layer-size: invalid size \"%s\"", optarg);
 			break;
 		case 'o':
 			o->output = optarg;
@@ -279,13 +264,13 @@ static int scan(struct opts *o, const char *source)
 		if (hull_secret_results_init(&secrets, &err))
 			return cli_fail(&err);
 		hook = hull_secret_hook(&secrets);
-		o->io.scan = &hook;
+		o->im.io.scan = &hook;
 	}
 	struct hull_capture cap = {.want = want_any, .keep = keep_any, .ctx = o};
-	o->io.capture = &cap;
+	o->im.io.capture = &cap;
 	struct hull_inspect *in = NULL;
 	struct hull_inventory *inv = NULL;
-	int rc = hull_inspect_run(source, &o->io, &in, &err);
+	int rc = hull_inspect_run(source, &o->im.io, &in, &err);
 	if (!rc)
 		rc = hull_inventory_build(in->layers, in->nlayers, in->fs, &inv, &err);
 	if (rc) {

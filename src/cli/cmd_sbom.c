@@ -3,8 +3,8 @@
 #include "../layer/inspect.h"
 #include "../pkg/pkg.h"
 #include "../report/sbom.h"
-#include "../util/pool.h"
 #include "cli.h"
+#include "regopts.h"
 
 #include <getopt.h>
 #include <string.h>
@@ -16,7 +16,8 @@ const char cmd_sbom_usage[] =
 	"lockfiles visible in the merged view, without running anything from the image.\n"
 	"\n"
 	"SOURCE: docker-archive:PATH[:REF], oci:DIR[:REF], oci-archive:PATH[:REF],\n"
-	"        rootfs:DIR, or a bare path (detected; a plain directory is rootfs:).\n"
+	"        docker://REF, rootfs:DIR, or a bare path (detected; a plain directory is\n"
+	"        rootfs:).\n"
 	"\n"
 	"Catalogers built so far: dpkg (status, status.d), apk, rpm (sqlite, bdb, ndb),\n"
 	"python (dist-info, egg-info, requirements, Pipfile.lock, poetry.lock, uv.lock),\n"
@@ -28,16 +29,13 @@ const char cmd_sbom_usage[] =
 	"Options:\n"
 	"  -f, --format FORMAT         cyclonedx (default), spdx-json, json, table\n"
 	"      --timestamp             put the current time in the SBOM (default: derived\n"
-	"                              from the image, so output is reproducible)\n"
-	"      --platform OS/ARCH[/V]  platform to pick from an index (default: linux/amd64)\n"
-	"      --parallel N            layers decoded at once (default: one per core)\n"
-	"      --max-layer-size SIZE   cap on a layer's decompressed size (default: 32GiB)\n"
+	"                              from the image, so output is reproducible)\n" CLI_IMAGE_HELP
 	"  -o, --output FILE           write to FILE (atomically)\n"
 	"  -h, --help                  show this help\n"
 	"\n"
 	"Exit status: 0 success, 2 usage or input error.\n";
 
-enum { OPT_TIMESTAMP = 256, OPT_PLATFORM, OPT_PARALLEL, OPT_MAX_SIZE };
+enum { OPT_TIMESTAMP = 256 };
 
 static const struct {
 	const char *name;
@@ -55,21 +53,24 @@ int cmd_sbom(int argc, char **argv)
 	static const struct option longopts[] = {
 		{"format", required_argument, NULL, 'f'},
 		{"timestamp", no_argument, NULL, OPT_TIMESTAMP},
-		{"platform", required_argument, NULL, OPT_PLATFORM},
-		{"parallel", required_argument, NULL, OPT_PARALLEL},
-		{"max-layer-size", required_argument, NULL, OPT_MAX_SIZE},
 		{"output", required_argument, NULL, 'o'},
 		{"help", no_argument, NULL, 'h'},
+		CLI_IMAGE_LONGOPTS,
 		{NULL, 0, NULL, 0},
 	};
 	struct hull_capture cap = {.want = hull_pkg_wanted, .keep = hull_pkg_keep};
-	struct hull_inspect_opts io = {.capture = &cap};
+	struct cli_image im = {.io = {.capture = &cap}};
 	struct hull_sbom_opts so = {0};
 	const char *format = "cyclonedx", *output = NULL;
 	int c;
 	opterr = 0;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, ":f:o:h", longopts, NULL)) != -1) {
+		int r = cli_image_opt(&im, c, optarg);
+		if (r < 0)
+			return EXIT_ERROR;
+		if (r)
+			continue;
 		switch (c) {
 		case 'f':
 			format = optarg;
@@ -82,21 +83,6 @@ int cmd_sbom(int argc, char **argv)
 			return EXIT_CLEAN;
 		case OPT_TIMESTAMP:
 			so.timestamp = true;
-			break;
-		case OPT_PLATFORM:
-			io.platform = optarg;
-			break;
-		case OPT_PARALLEL: {
-			char *end;
-			long v = strtol(optarg, &end, 10);
-			if (*end || v < 0 || v > 256)
-				return cli_error("--parallel: invalid number \"%s\"", optarg);
-			io.parallel = v ? (unsigned)v : hull_ncpu();
-			break;
-		}
-		case OPT_MAX_SIZE:
-			if (hull_parse_size(optarg, &io.max_layer_size) || !io.max_layer_size)
-				return cli_error("--max-layer-size: invalid size \"%s\"", optarg);
 			break;
 		case ':':
 			return cli_error("sbom: option %s needs a value", argv[optind - 1]);
@@ -113,9 +99,10 @@ int cmd_sbom(int argc, char **argv)
 				 format);
 	if (optind != argc - 1)
 		return cli_error("sbom: expected one SOURCE (see 'hull help sbom')");
+	im.io.registry = &im.reg.o;
 	struct hull_err err = {0};
 	struct hull_inspect *in;
-	if (hull_inspect_run(argv[optind], &io, &in, &err))
+	if (hull_inspect_run(argv[optind], &im.io, &in, &err))
 		return cli_fail(&err);
 	struct hull_inventory *inv;
 	if (hull_inventory_build(in->layers, in->nlayers, in->fs, &inv, &err)) {

@@ -2,6 +2,11 @@
 #include "regopts.h"
 #include "cli.h"
 
+#include "../util/pool.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
 #include <string.h>
 
 int cli_registry_opt(struct cli_registry *r, int c, const char *arg)
@@ -70,4 +75,50 @@ int cli_copy_args(int argc, char **argv, const char *cmd, const char *usage, str
 	out->src = argv[optind];
 	out->dst = argv[optind + 1];
 	return -1;
+}
+
+int cli_parse_count(const char *s, const char *opt, unsigned long long max, unsigned long long *out)
+{
+	char *end;
+	errno = 0;
+	unsigned long long v = strtoull(s, &end, 10);
+	if (errno || !*s || *end || *s == '-' || v > max) {
+		cli_error("%s: invalid number \"%s\"", opt, s);
+		return -1;
+	}
+	*out = v;
+	return 0;
+}
+
+int cli_image_opt(struct cli_image *im, int c, const char *arg)
+{
+	unsigned long long v;
+	im->io.registry = &im->reg.o;
+	switch (c) {
+	case CLI_OPT_PLATFORM:
+		im->io.platform = arg;
+		return 1;
+	case CLI_OPT_PARALLEL:
+		if (cli_parse_count(arg, "--parallel", 256, &v))
+			return -1;
+		im->io.parallel = v ? (unsigned)v : hull_ncpu();
+		return 1;
+	case CLI_OPT_MAX_SIZE:
+		if (hull_parse_size(arg, &im->io.max_layer_size) || !im->io.max_layer_size) {
+			cli_error("--max-layer-size: invalid size \"%s\"", arg);
+			return -1;
+		}
+		return 1;
+	case CLI_OPT_MAX_ENTRIES:
+		if (cli_parse_count(arg, "--max-entries", ULLONG_MAX, &v))
+			return -1;
+		if (!v) {
+			cli_error("--max-entries: invalid number \"%s\"", arg);
+			return -1;
+		}
+		im->io.max_entries = v;
+		return 1;
+	default:
+		return cli_registry_opt(&im->reg, c, arg);
+	}
 }

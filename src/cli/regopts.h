@@ -3,6 +3,7 @@
 #ifndef HULL_CLI_REGOPTS_H
 #define HULL_CLI_REGOPTS_H
 
+#include "../layer/inspect.h"
 #include "../source/source.h"
 
 #include <getopt.h>
@@ -49,4 +50,41 @@ struct cli_copy {
 	const char *src, *dst;
 };
 int cli_copy_args(int argc, char **argv, const char *cmd, const char *usage, struct cli_copy *out);
+
+/* Options of every command that reads an image (inspect, image, sbom): --platform,
+ * --parallel, --max-layer-size, --max-entries and the registry options. */
+enum {
+	CLI_OPT_PLATFORM = 0x1100,
+	CLI_OPT_PARALLEL,
+	CLI_OPT_MAX_SIZE,
+	CLI_OPT_MAX_ENTRIES,
+};
+
+#define CLI_IMAGE_LONGOPTS                                                     \
+	{"platform", required_argument, NULL, CLI_OPT_PLATFORM},               \
+		{"parallel", required_argument, NULL, CLI_OPT_PARALLEL},       \
+		{"max-layer-size", required_argument, NULL, CLI_OPT_MAX_SIZE}, \
+		{"max-entries", required_argument, NULL, CLI_OPT_MAX_ENTRIES}, \
+		CLI_REGISTRY_LONGOPTS
+
+#define CLI_IMAGE_HELP                                                                          \
+	"      --platform OS/ARCH[/V]  platform to pick from an index (default: linux/amd64)\n" \
+	"      --parallel N            layers decoded at once (default: one per core)\n"        \
+	"      --max-layer-size SIZE   cap on a layer's decompressed size (default: 32GiB)\n"   \
+	"      --max-entries N         cap on tar entries in the image (default: "              \
+	"10000000)\n" CLI_REGISTRY_HELP
+
+struct cli_image {
+	struct hull_inspect_opts io; /* io.registry points at reg.o */
+	struct cli_registry reg;
+};
+
+/* Parses a whole non-negative number no larger than max; prints an error naming opt
+ * and returns -1 otherwise. */
+int cli_parse_count(const char *s, const char *opt, unsigned long long max,
+		    unsigned long long *out);
+
+/* Takes option c if it is an image option: 1 if taken, 0 if not one, -1 after printing
+ * an error. Call it for every option before the command's own switch. */
+int cli_image_opt(struct cli_image *im, int c, const char *arg);
 #endif

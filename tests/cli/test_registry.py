@@ -178,6 +178,21 @@ def test_inspect_registry_equals_local(env, image, pushed):
     assert not [n for n in os.listdir(blobs) if n.startswith(".tmp")]
 
 
+def test_sbom_and_image_read_the_registry(env, pushed, image):
+    """hull sbom and hull image take docker:// sources and the registry options too."""
+    for cmd in (["sbom", "-f", "json"], ["image", "-f", "json"]):
+        remote = hull(env, *cmd, "--tls-verify=false", "docker://" + pushed)
+        local = hull(env, *cmd, "oci:%s:latest" % image["path"])
+        assert remote.rc == 0 and local.rc == 0, remote.describe()
+        r, l = remote.json(), local.json()
+        key = "packages" if cmd[0] == "sbom" else "findings"
+        # the tag check (HULL-IMG-017) depends on the name, which differs here
+        strip = lambda xs: [x for x in xs if x.get("id") != "HULL-IMG-017"]
+        assert strip(r[key]) == strip(l[key])
+        assert key == "packages" or r[key]  # the test image has no package database
+        assert r["artifact"]["digest"] == image["manifest"]
+
+
 def test_inspect_reuses_the_cache(env, pushed, image):
     assert hull(env, "inspect", "--format", "json", "docker://" + pushed).rc == 0
     again = hull(env, "inspect", "--format", "json", "docker://" + pushed + "@" +

@@ -228,8 +228,30 @@ static int write_all(int fd, const void *data, size_t len)
 	return 0;
 }
 
+/* Devices, FIFOs and the like (-o /dev/null, -o /dev/stdout) are written in place:
+ * renaming a file over them would replace the device node itself. */
+static int write_in_place(const char *path, const void *data, size_t len, struct hull_err *err)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return hull_err_set(err, HULL_EIO, "%s: %s", path, strerror(errno));
+	int rc = write_all(fd, data, len);
+	int e = errno;
+	if (close(fd) && !rc) {
+		rc = -1;
+		e = errno;
+	}
+	return rc ? hull_err_set(err, HULL_EIO, "%s: %s", path, strerror(e)) : 0;
+}
+
 int hull_write_file_atomic(const char *path, const void *data, size_t len, struct hull_err *err)
 {
+	struct stat sb;
+	if (stat(path, &sb) == 0 && !S_ISREG(sb.st_mode)) {
+		if (S_ISDIR(sb.st_mode))
+			return hull_err_set(err, HULL_EUSAGE, "%s: is a directory", path);
+		return write_in_place(path, data, len, err);
+	}
 	_cleanup_free_ char *tmp = xasprintf("%s.hull-tmp-XXXXXX", path);
 	int fd = mkstemp(tmp);
 	if (fd < 0)

@@ -13,8 +13,11 @@
 #include "util/strmap.h"
 #include "util/util.h"
 
+#include <fcntl.h>
 #include <stdatomic.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 static void test_strbuf(void **state)
 {
@@ -197,14 +200,51 @@ static void test_err(void **state)
 	assert_null(err.msg);
 }
 
+/* -o to a FIFO or device writes into it; it must not be replaced by a regular file. */
+static void test_write_atomic_special_files(void **state)
+{
+	(void)state;
+	char dir[] = "/tmp/hull-unit-XXXXXX";
+	assert_non_null(mkdtemp(dir));
+	char fifo[64], reg[64];
+	snprintf(fifo, sizeof(fifo), "%s/fifo", dir);
+	snprintf(reg, sizeof(reg), "%s/out.json", dir);
+	assert_int_equal(mkfifo(fifo, 0600), 0);
+	int rd = open(fifo, O_RDONLY | O_NONBLOCK);
+	assert_true(rd >= 0);
+	struct hull_err err = {0};
+	assert_int_equal(hull_write_file_atomic(fifo, "hello", 5, &err), 0);
+	char buf[8] = {0};
+	assert_int_equal(read(rd, buf, sizeof(buf)), 5);
+	assert_string_equal(buf, "hello");
+	close(rd);
+	struct stat sb;
+	assert_int_equal(lstat(fifo, &sb), 0);
+	assert_true(S_ISFIFO(sb.st_mode));
+	assert_int_equal(hull_write_file_atomic(reg, "{}", 2, &err), 0);
+	assert_int_equal(lstat(reg, &sb), 0);
+	assert_true(S_ISREG(sb.st_mode));
+	assert_int_equal(sb.st_size, 2);
+	assert_int_equal(hull_write_file_atomic(dir, "x", 1, &err), HULL_EUSAGE);
+	hull_err_clear(&err);
+	unlink(fifo);
+	unlink(reg);
+	rmdir(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_strbuf),	   cmocka_unit_test(test_json_escape),
-		cmocka_unit_test(test_jsonw),	   cmocka_unit_test(test_path_clean),
-		cmocka_unit_test(test_parse_size), cmocka_unit_test(test_strmap),
-		cmocka_unit_test(test_sha256),	   cmocka_unit_test(test_parallel_for),
+		cmocka_unit_test(test_strbuf),
+		cmocka_unit_test(test_json_escape),
+		cmocka_unit_test(test_jsonw),
+		cmocka_unit_test(test_path_clean),
+		cmocka_unit_test(test_parse_size),
+		cmocka_unit_test(test_strmap),
+		cmocka_unit_test(test_sha256),
+		cmocka_unit_test(test_parallel_for),
 		cmocka_unit_test(test_err),
+		cmocka_unit_test(test_write_atomic_special_files),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -80,6 +80,15 @@ def run_cli(build, label, tally, env):
         tally.add(f"cli[{label}]", passed, failed, names)
 
 
+def run_checksrc(tally):
+    p = subprocess.run([os.path.join(ROOT, "scripts", "checksrc")], cwd=ROOT,
+                       capture_output=True, text=True)
+    if p.returncode:
+        sys.stdout.write(p.stdout[-4000:])
+    tally.add("checksrc", int(p.returncode == 0), int(p.returncode != 0),
+              [] if p.returncode == 0 else ["scripts/checksrc"])
+
+
 def run_fuzz(build, tally, seconds):
     fdir = os.path.join(build, "fuzz")
     targets = sorted(n for n in os.listdir(fdir) if n.startswith("fuzz_") and not n.endswith(".p")
@@ -116,6 +125,8 @@ def main():
             run_unit(build, label, tally, env)
         if a.only in (None, "cli"):
             run_cli(build, label, tally, env)
+    if a.only is None:
+        run_checksrc(tally)
     if a.fuzz and a.only in (None, "fuzz"):
         run_fuzz(a.fuzz, tally, a.fuzz_seconds)
     for f in tally.failures:

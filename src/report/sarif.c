@@ -22,8 +22,13 @@ static const char *security_severity(enum hull_severity s)
 
 /* artifactLocation.uri is a URI reference: keep unreserved characters and '/', escape the
  * rest, so paths with spaces or "<stdin>" stay valid. */
-static void add_uri(struct strbuf *sb, const char *path)
+static void add_uri(struct strbuf *sb, const char *path, bool in_image)
 {
+	/* Paths inside an image are absolute ("/app/.env"); code-scanning tools want a
+	 * relative URI (resolved against the image root), so the leading '/' goes. Host
+	 * files keep the path they were given. */
+	while (in_image && *path == '/')
+		path++;
 	for (const unsigned char *p = (const unsigned char *)path; *p; p++) {
 		if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
 		    (*p >= '0' && *p <= '9') || strchr("-._~/", *p))
@@ -65,7 +70,8 @@ static void sarif_rule(struct jsonw *w, const struct hull_finding *f)
 static void sarif_location(struct jsonw *w, const struct hull_finding *f)
 {
 	struct strbuf uri = STRBUF_INIT;
-	add_uri(&uri, f->path ? f->path : "");
+	bool in_image = f->layer || !strcmp(f->kind, "secret") || !strcmp(f->kind, "misconfig");
+	add_uri(&uri, f->path ? f->path : "", in_image);
 	jsonw_arr_begin(w, "locations");
 	jsonw_obj_begin(w, NULL);
 	jsonw_obj_begin(w, "physicalLocation");

@@ -142,6 +142,10 @@ def test_sarif_validates(planted, tmp_path):
         jsonschema.Draft4Validator(json.load(f)).validate(doc)
     results = doc["runs"][0]["results"]
     assert any(x["ruleId"] == "aws-access-key-id" for x in results)
+    uris = [loc["physicalLocation"]["artifactLocation"]["uri"]
+            for x in results for loc in x["locations"]]
+    assert "app/config/credentials" in uris
+    assert not [u for u in uris if u.startswith("/")]
 
 
 def test_image_cyclonedx(planted):

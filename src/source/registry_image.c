@@ -45,14 +45,7 @@ int hull_cache_fetch(struct hull_registry *reg, const char *cache, const char *d
 	if (fd < 0)
 		return hull_err_set(err, HULL_EIO, "%s: %s", dir, strerror(errno));
 	rc = hull_registry_fetch_blob(reg, digest, size, fd, err);
-	if (!rc && (fchmod(fd, 0644) || fsync(fd)))
-		rc = hull_err_set(err, HULL_EIO, "%s: %s", tmp, strerror(errno));
-	close(fd);
-	if (!rc && rename(tmp, path))
-		rc = hull_err_set(err, HULL_EIO, "%s: %s", path, strerror(errno));
-	if (rc)
-		unlink(tmp);
-	return rc;
+	return hull_tmpfile_commit(fd, tmp, path, rc, err);
 }
 
 struct fetch_job {

@@ -113,14 +113,7 @@ static int put_file_blob(struct hull_image *img, const char *dir, const struct s
 	int rc = copy_blob(img, s, fd_sink, &fd, err);
 	if (rc == HULL_EIO && !(err && err->msg))
 		rc = hull_err_set(err, HULL_EIO, "%s: %s", path, strerror(errno));
-	if (!rc && (fchmod(fd, 0644) || fsync(fd)))
-		rc = hull_err_set(err, HULL_EIO, "%s: %s", path, strerror(errno));
-	close(fd);
-	if (!rc && rename(tmp, path))
-		rc = hull_err_set(err, HULL_EIO, "%s: %s", path, strerror(errno));
-	if (rc)
-		unlink(tmp);
-	return rc;
+	return hull_tmpfile_commit(fd, tmp, path, rc, err);
 }
 
 /* Every blob of the image, layers first, the manifest last. */
@@ -293,14 +286,7 @@ static int write_archive(struct hull_image *img, const char *path, const char *t
 	if (rc && !(err && err->msg))
 		hull_err_set(err, rc, "%s: %s", path, archive_error_string(t.a));
 	archive_write_free(t.a);
-	if (!rc && (fchmod(fd, 0644) || fsync(fd)))
-		rc = hull_err_set(err, HULL_EIO, "%s: %s", path, strerror(errno));
-	close(fd);
-	if (!rc && rename(tmp, path))
-		rc = hull_err_set(err, HULL_EIO, "%s: %s", path, strerror(errno));
-	if (rc)
-		unlink(tmp);
-	return rc;
+	return hull_tmpfile_commit(fd, tmp, path, rc, err);
 }
 
 int hull_image_write(struct hull_image *img, const char *dest, struct hull_err *err)

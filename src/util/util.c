@@ -256,18 +256,23 @@ int hull_write_file_atomic(const char *path, const void *data, size_t len, struc
 	int fd = mkstemp(tmp);
 	if (fd < 0)
 		return hull_err_set(err, HULL_EIO, "%s: %s", path, strerror(errno));
-	if (write_all(fd, data, len) || fsync(fd) || fchmod(fd, 0644)) {
-		int e = errno;
-		close(fd);
+	int rc = write_all(fd, data, len)
+			 ? hull_err_set(err, HULL_EIO, "%s: %s", path, strerror(errno))
+			 : 0;
+	return hull_tmpfile_commit(fd, tmp, path, rc, err);
+}
+
+int hull_tmpfile_commit(int fd, const char *tmp, const char *path, int rc, struct hull_err *err)
+{
+	if (!rc && (fchmod(fd, 0644) || fsync(fd)))
+		rc = hull_err_set(err, HULL_EIO, "%s: %s", path, strerror(errno));
+	if (close(fd) && !rc)
+		rc = hull_err_set(err, HULL_EIO, "%s: %s", path, strerror(errno));
+	if (!rc && rename(tmp, path))
+		rc = hull_err_set(err, HULL_EIO, "%s: %s", path, strerror(errno));
+	if (rc)
 		unlink(tmp);
-		return hull_err_set(err, HULL_EIO, "%s: %s", path, strerror(e));
-	}
-	if (close(fd) || rename(tmp, path)) {
-		int e = errno;
-		unlink(tmp);
-		return hull_err_set(err, HULL_EIO, "%s: %s", path, strerror(e));
-	}
-	return 0;
+	return rc;
 }
 
 void hull_human_size(uint64_t n, char *buf, size_t bufsz)

@@ -83,6 +83,12 @@ int hull_read_file(const char *path, size_t max, char **out, size_t *len,
 int hull_write_file_atomic(const char *path, const void *data, size_t len,
 			   struct hull_err *err) HULL_MUST_CHECK;
 
+/* Finishes a file written to the temporary tmp (open on fd) and moves it over path:
+ * fchmod 0644, fsync, close, rename. rc is the outcome of the writing so far: on any
+ * error, then or now, tmp is removed. Always closes fd; returns rc or the new error. */
+int hull_tmpfile_commit(int fd, const char *tmp, const char *path, int rc,
+			struct hull_err *err) HULL_MUST_CHECK;
+
 /* Formats a byte count for people: "1.2 MB" (decimal units, as dive and docker do). */
 void hull_human_size(uint64_t n, char *buf, size_t bufsz);
 

@@ -4,14 +4,6 @@
 
 #include <string.h>
 
-#define ID(n)  "HULL-K8S-" #n
-#define DOC(n) "docs/k8s.md#hull-k8s-" #n
-#define ALIAS(...)                \
-	(const char *const[])     \
-	{                         \
-		__VA_ARGS__, NULL \
-	}
-
 static void default_namespace(struct kctx *c, const struct kcheck *k)
 {
 	if (!c->workload)

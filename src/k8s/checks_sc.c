@@ -7,14 +7,6 @@
 #include <string.h>
 #include <strings.h>
 
-#define ID(n)  "HULL-K8S-" #n
-#define DOC(n) "docs/k8s.md#hull-k8s-" #n
-#define ALIAS(...)                \
-	(const char *const[])     \
-	{                         \
-		__VA_ARGS__, NULL \
-	}
-
 static void run_as_non_root(struct kctx *c, const struct kcheck *k)
 {
 	struct kfield f = k8s_sc_field(c, "runAsNonRoot");

@@ -66,4 +66,9 @@ void k8s_check_node(struct kctx *base, const struct knode *obj, const char *path
  * found (never the value), or NULL. */
 const char *k8s_secret_match(const char *name, const char *value);
 
+/* For the check tables (checks_*.c): the stable id, its doc anchor, an alias list. */
+#define ID(n)	   "HULL-K8S-" #n
+#define DOC(n)	   "docs/k8s.md#hull-k8s-" #n
+#define ALIAS(...) ((const char *const[]){__VA_ARGS__, NULL})
+
 #endif

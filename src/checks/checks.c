@@ -51,8 +51,10 @@ static void emit(struct ctx *c, const struct hull_check *k, const struct hull_fi
 		if (*p >= 'A' && *p <= 'Z')
 			*p = (char)(*p + 32);
 	fd.doc = hull_findings_strdup(c->out, doc);
-	if (f && img->transport != HULL_SRC_ROOTFS && (size_t)f->layer < img->nlayers)
+	if (f && img->transport != HULL_SRC_ROOTFS && (size_t)f->layer < img->nlayers) {
 		fd.layer = hull_findings_strdup(c->out, img->layers[f->layer].digest);
+		fd.layer_index = f->layer;
+	}
 	hull_findings_add(c->out, &fd);
 	strbuf_release(&sb);
 }

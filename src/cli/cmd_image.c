@@ -206,8 +206,10 @@ static void secret_findings(const struct hull_inspect *in, const struct hull_sec
 			.line = s->line,
 		};
 		if (s->layer >= 0 && in->img->transport != HULL_SRC_ROOTFS &&
-		    (size_t)s->layer < in->img->nlayers)
+		    (size_t)s->layer < in->img->nlayers) {
 			f.layer = hull_findings_strdup(out, in->img->layers[s->layer].digest);
+			f.layer_index = s->layer;
+		}
 		hull_findings_add(out, &f);
 		strbuf_release(&msg);
 	}

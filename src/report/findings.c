@@ -110,6 +110,39 @@ static void json_finding(struct jsonw *w, const struct hull_finding *f)
 		jsonw_str(w, "layer", f->layer);
 	if (f->has_object)
 		json_finding_object(w, &f->object);
+	if (f->has_package) {
+		const struct hull_finding_package *p = &f->package;
+		jsonw_obj_begin(w, "package");
+		jsonw_str(w, "name", p->name);
+		jsonw_str(w, "version", p->version);
+		jsonw_str(w, "ecosystem", p->ecosystem);
+		jsonw_str(w, "purl", p->purl);
+		jsonw_str(w, "source_name", p->source_name);
+		if (p->source_version)
+			jsonw_str(w, "source_version", p->source_version);
+		if (p->path)
+			jsonw_str(w, "path", p->path);
+		jsonw_obj_end(w);
+		jsonw_str(w, "fixed_version", f->fixed_version);
+		if (f->cvss_vector) {
+			jsonw_obj_begin(w, "cvss");
+			jsonw_double(w, "score", f->cvss_score, 1);
+			jsonw_str(w, "vector", f->cvss_vector);
+			jsonw_obj_end(w);
+		}
+		if (f->urls) {
+			jsonw_arr_begin(w, "urls");
+			for (size_t i = 0; f->urls[i]; i++)
+				jsonw_str(w, NULL, f->urls[i]);
+			jsonw_arr_end(w);
+		}
+	}
+	if (f->base != HULL_BASE_UNKNOWN)
+		jsonw_bool(w, "base", f->base == HULL_BASE_YES);
+	if (f->dockerfile_line) {
+		jsonw_str(w, "dockerfile", f->dockerfile);
+		jsonw_u64(w, "dockerfile_line", f->dockerfile_line);
+	}
 	jsonw_obj_end(w);
 }
 

@@ -35,6 +35,24 @@ struct hull_finding_object {
 	size_t document;
 };
 
+/* The package a vulnerability finding is about (kind "vulnerability"). */
+struct hull_finding_package {
+	const char *name;
+	const char *version;
+	const char *ecosystem; /* OSV ecosystem, e.g. "Debian:12", "PyPI" */
+	const char *purl;
+	const char *source_name; /* distro source package, or NULL */
+	const char *source_version;
+	const char *path; /* the file the package was found in */
+};
+
+/* Whether a finding's layer belongs to the base image (attribution). */
+enum hull_base {
+	HULL_BASE_UNKNOWN = 0,
+	HULL_BASE_YES,
+	HULL_BASE_NO,
+};
+
 /* Strings are borrowed: static rule tables, or the owning list's arena. */
 struct hull_finding {
 	const char *kind; /* vulnerability | secret | misconfig | lint | k8s */
@@ -48,8 +66,20 @@ struct hull_finding {
 	const char *path;
 	size_t line; /* 1-based; 0 when unknown */
 	const char *layer;
+	int layer_index; /* 0-based index of that layer; meaningful only when layer is set */
 	bool has_object;
 	struct hull_finding_object object;
+	/* Vulnerabilities. */
+	bool has_package;
+	struct hull_finding_package package;
+	const char *fixed_version; /* lowest fixed version above the installed one, or NULL */
+	double cvss_score;	   /* base score (0 when none) */
+	const char *cvss_vector;   /* the vector the score came from, or NULL */
+	const char *const *urls;   /* references, NULL-terminated, may be NULL */
+	/* Attribution. */
+	enum hull_base base;
+	const char *dockerfile; /* the Dockerfile the layer was matched to, or NULL */
+	size_t dockerfile_line; /* 1-based; 0 when unknown */
 };
 
 struct hull_findings {

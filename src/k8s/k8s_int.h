@@ -4,7 +4,7 @@
 #define HULL_K8S_INT_H
 
 #include "k8s.h"
-#include "yaml.h"
+#include "../util/yaml.h"
 
 enum kscope { KSCOPE_OBJECT, KSCOPE_POD, KSCOPE_CONTAINER };
 enum kbase { KBASE_OBJECT, KBASE_TEMPLATE, KBASE_POD, KBASE_CONTAINER };

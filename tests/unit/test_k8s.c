@@ -7,7 +7,7 @@
 #include <cmocka.h>
 
 #include "k8s/k8s.h"
-#include "k8s/yaml.h"
+#include "util/yaml.h"
 #include "util/strbuf.h"
 
 #include <string.h>

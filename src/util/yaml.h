@@ -1,8 +1,8 @@
-/* A small read-only YAML tree for manifest checks, built from libfyaml's event stream.
+/* A small read-only YAML tree (manifests, specs, configs, OSV), built from libfyaml's event stream.
  * Aliases point at the anchored node (never expanded, so alias bombs cost nothing),
  * nesting depth is capped, duplicate keys are refused, and every node keeps its line. */
-#ifndef HULL_K8S_YAML_H
-#define HULL_K8S_YAML_H
+#ifndef HULL_UTIL_YAML_H
+#define HULL_UTIL_YAML_H
 
 #include "../util/arena.h"
 #include "../util/util.h"

@@ -2,8 +2,8 @@
  * than fy_document) keeps aliases as shared pointers (no expansion), lets us cap depth
  * and node count, and keeps the line of every key for findings. */
 #include "yaml.h"
-#include "../util/strbuf.h"
-#include "../util/strmap.h"
+#include "strbuf.h"
+#include "strmap.h"
 
 #include <libfyaml.h>
 #include <string.h>

@@ -22,6 +22,8 @@ int cmd_inspect(int argc, char **argv);
 extern const char cmd_inspect_usage[];
 int cmd_image(int argc, char **argv);
 extern const char cmd_image_usage[];
+int cmd_fs(int argc, char **argv);
+extern const char cmd_fs_usage[];
 int cmd_k8s(int argc, char **argv);
 extern const char cmd_k8s_usage[];
 int cmd_lint(int argc, char **argv);

@@ -39,6 +39,18 @@ const char cmd_image_usage[] =
 	"Exit status: 0 clean (or findings without --exit-code), N with --exit-code N when\n"
 	"findings remain after --severity and --skip-check, 2 usage or input error.\n";
 
+const char cmd_fs_usage[] =
+	"usage: hull fs [OPTIONS] DIR\n"
+	"\n"
+	"Runs the scanners of 'hull image' over a directory tree: a root filesystem (an\n"
+	"unpacked image, a chroot) or a project checkout. Every file is read once; packages\n"
+	"are catalogued from the same files (see 'hull sbom'). Takes the options of 'hull\n"
+	"image' (see 'hull help image'); layer options do not apply.\n"
+	"Vulnerability matching (--scanners vuln) is not built yet.\n"
+	"\n"
+	"Exit status: 0 clean (or findings without --exit-code), N with --exit-code N when\n"
+	"findings remain, 2 usage or input error.\n";
+
 enum {
 	OPT_SCANNERS = 256,
 	OPT_SEVERITY,
@@ -56,6 +68,7 @@ struct opts {
 	size_t nskips;
 	const char *output;
 	struct cli_image im;
+	bool fs; /* hull fs: SOURCE is a directory */
 };
 
 static int parse_scanners(struct opts *o, const char *arg)
@@ -102,6 +115,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		CLI_IMAGE_LONGOPTS,
 		{NULL, 0, NULL, 0},
 	};
+	const char *cmd = o->fs ? "fs" : "image";
 	int c;
 	opterr = 0;
 	optind = 1;
@@ -139,13 +153,13 @@ static int parse_args(int argc, char **argv, struct opts *o)
 			o->output = optarg;
 			break;
 		case 'h':
-			fputs(cmd_image_usage, stdout);
+			fputs(o->fs ? cmd_fs_usage : cmd_image_usage, stdout);
 			return -1;
 		case ':':
-			return cli_error("image: option %s needs a value", argv[optind - 1]);
+			return cli_error("%s: option %s needs a value", cmd, argv[optind - 1]);
 		default:
-			return cli_error("image: unknown option %s (see 'hull help image')",
-					 argv[optind - 1]);
+			return cli_error("%s: unknown option %s (see 'hull help %s')", cmd,
+					 argv[optind - 1], cmd);
 		}
 	}
 	static const char *const formats[] = {"table", "json", "sarif", "cyclonedx", "spdx-json"};
@@ -153,11 +167,12 @@ static int parse_args(int argc, char **argv, struct opts *o)
 	for (size_t i = 0; i < ARRAY_SIZE(formats); i++)
 		ok = ok || !strcmp(o->format, formats[i]);
 	if (!ok)
-		return cli_error("image: unknown format \"%s\" (table, json, sarif, cyclonedx, "
+		return cli_error("%s: unknown format \"%s\" (table, json, sarif, cyclonedx, "
 				 "spdx-json)",
-				 o->format);
+				 cmd, o->format);
 	if (optind != argc - 1)
-		return cli_error("image: expected one SOURCE (see 'hull help image')");
+		return cli_error(o->fs ? "fs: expected one DIR (see 'hull help fs')"
+				       : "image: expected one SOURCE (see 'hull help image')");
 	return 0;
 }
 
@@ -303,14 +318,32 @@ static int scan(struct opts *o, const char *source)
 	return rc;
 }
 
-int cmd_image(int argc, char **argv)
+static int run(int argc, char **argv, bool fs)
 {
-	struct opts o = {.secret = true, .misconfig = true, .format = "table"};
+	struct opts o = {.secret = true, .misconfig = true, .format = "table", .fs = fs};
 	int rc = parse_args(argc, argv, &o);
-	if (rc == 0)
+	if (rc == 0 && fs) {
+		/* hull fs DIR: the same scanners over a directory tree. */
+		const char *dir = argv[optind];
+		if (!strncmp(dir, "rootfs:", 7))
+			dir += 7;
+		_cleanup_free_ char *src = xasprintf("rootfs:%s", dir);
+		rc = scan(&o, src);
+	} else if (rc == 0) {
 		rc = scan(&o, argv[optind]);
-	else if (rc < 0)
+	} else if (rc < 0) {
 		rc = EXIT_CLEAN;
+	}
 	free(o.skips);
 	return rc;
+}
+
+int cmd_image(int argc, char **argv)
+{
+	return run(argc, argv, false);
+}
+
+int cmd_fs(int argc, char **argv)
+{
+	return run(argc, argv, true);
 }

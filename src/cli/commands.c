@@ -4,6 +4,7 @@
 const struct hull_command hull_commands[] = {
 	{"image", cmd_image, "scan an image for secrets and hardening problems (SBOM too)",
 	 cmd_image_usage},
+	{"fs", cmd_fs, "scan a directory tree (rootfs or project) like an image", cmd_fs_usage},
 	{"inspect", cmd_inspect, "show an image's layers, config, history, wasted space and files",
 	 cmd_inspect_usage},
 	{"k8s", cmd_k8s, "check Kubernetes manifests for insecure settings", cmd_k8s_usage},

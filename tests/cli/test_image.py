@@ -200,3 +200,28 @@ def test_debian_with_languages_has_no_secrets(tmp_path):
     rep = scan(single_layer_oci(H.ensure_langs_tar(), str(tmp_path / "langs")),
                "--scanners", "secret")
     assert rep["findings"] == [], json.dumps(rep["findings"], indent=1)
+
+
+def test_fs_scans_a_directory(tmp_path):
+    """hull fs DIR: the image scanners over a plain directory (a project checkout)."""
+    app = tmp_path / "proj" / "app"
+    app.mkdir(parents=True)
+    (app / "settings.py").write_text("DEBUG = False\nKEY_ID = '%s'\n" % AWS)
+    (app / "README").write_text("nothing here\n")
+    r = H.hull("fs", "-f", "json", str(tmp_path / "proj"))
+    assert r.rc == 0, r.describe()
+    rep = r.json()
+    assert rep["artifact"]["type"] == "filesystem"
+    got = {(f["id"], f["path"], f["line"]) for f in rep["findings"] if f["kind"] == "secret"}
+    assert got == {("aws-access-key-id", "/app/settings.py", 2)}
+    assert all("layer" not in f for f in rep["findings"])
+    # the rootfs: prefix is accepted too, and the policy flags work the same way
+    r = H.hull("fs", "--exit-code", "3", "--severity", "CRITICAL", "rootfs:%s" % (tmp_path / "proj"))
+    assert r.rc == 3, r.describe()
+    r = H.hull("fs", "--severity", "LOW", "--exit-code", "3", "--scanners", "secret",
+               str(tmp_path / "proj"))
+    assert r.rc == 0, r.describe()
+    r = H.hull("fs", str(tmp_path / "missing"))
+    assert r.rc == 2 and "missing" in r.err
+    r = H.hull("fs")
+    assert r.rc == 2 and "expected one DIR" in r.err

@@ -317,6 +317,7 @@ int hull_inventory_build(const struct hull_layer *layers, size_t n, const struct
 	each_visible(layers, n, fs, collect_os, &op);
 	hull_os_detect(&inv->os, op.ptrs);
 	each_visible(layers, n, fs, catalog, inv);
+	hull_dpkg_apply_licenses(inv, fs);
 	for (size_t i = 0; i < inv->npkgs; i++)
 		hull_package_finish(inv, &inv->pkgs[i]);
 	if (inv->npkgs > 1)

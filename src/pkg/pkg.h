@@ -6,6 +6,7 @@
 
 #include "../layer/fs.h"
 #include "../util/strbuf.h"
+#include "../util/strmap.h"
 
 struct hull_package {
 	char *name;
@@ -34,6 +35,9 @@ struct hull_inventory {
 	struct hull_os os;
 	struct hull_package *pkgs; /* sorted by type, name, version, path */
 	size_t npkgs, cap;
+	/* dpkg, while building: licences named by each /usr/share/doc/NAME/copyright, by
+	 * path (char *); applied to the deb packages once every file has been read. */
+	struct strmap doc_licenses;
 };
 
 /* One captured file offered to a cataloger. */
@@ -91,6 +95,14 @@ void hull_stanzas(const char *data, size_t len, char sep,
 #define HULL_OS_FILES 5
 int hull_os_file_index(const char *path); /* -1 if not one */
 void hull_os_detect(struct hull_os *os, const struct hull_pkg_file *const files[HULL_OS_FILES]);
+
+/* dpkg: the distinct licences a Debian copyright file names ("License:" lines of the
+ * machine-readable format, /usr/share/common-licenses/NAME references), comma-separated
+ * in order of appearance; NULL when it names none. */
+char *hull_dpkg_copyright_licenses(const char *data, size_t len);
+/* dpkg: fills in the licences of deb packages from their copyright files, then frees
+ * inv->doc_licenses. */
+void hull_dpkg_apply_licenses(struct hull_inventory *inv, const struct hull_fs *fs);
 
 extern const struct hull_cataloger *const hull_catalogers[];
 extern const size_t hull_ncatalogers;

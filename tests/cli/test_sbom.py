@@ -218,6 +218,79 @@ def test_distroless_status_d(tmp_path):
         [("libc6", "2.36-9+deb12u4", "glibc")]
 
 
+def copyright_licenses(text):
+    """An independent reading of a Debian copyright file: License: lines (split on
+    or/and, exceptions after "with" dropped) and /usr/share/common-licenses/NAME."""
+    out = []
+    for line in text.splitlines():
+        if line[:8].lower() == "license:":
+            skip = False
+            for w in re.split(r"[\s,()]+", line[8:]):
+                if w.lower() in ("or", "and"):
+                    skip = False
+                elif w.lower() == "with":
+                    skip = True
+                elif w and not skip and re.fullmatch(r"[A-Za-z0-9.+_-]+", w):
+                    w = w.rstrip(".,")
+                    if w and w not in out:
+                        out.append(w)
+        else:
+            for m in re.finditer(r"/usr/share/common-licenses/([A-Za-z0-9.+_-]*)", line):
+                w = m.group(1).rstrip(".,")
+                if w and w not in out:
+                    out.append(w)
+    return ", ".join(out) or None
+
+
+def test_dpkg_licenses_from_copyright(debian_tar, debian_image, tmp_path):
+    root = tmp_path / "root"
+    root.mkdir()
+    subprocess.run(["tar", "-C", str(root), "-xf", debian_tar, "./usr/share/doc"], check=True)
+    inv = inventory(debian_image)
+    debs = [p for p in inv["packages"] if p["type"] == "deb"]
+    checked = 0
+    for p in debs:
+        f = root / "usr/share/doc" / p["name"] / "copyright"
+        # symlinked doc directories point inside the image: resolve them there
+        d = root / "usr/share/doc" / p["name"]
+        if d.is_symlink():
+            f = root / "usr/share/doc" / os.readlink(d) / "copyright"
+        want = copyright_licenses(f.read_text(errors="replace")) if f.exists() else None
+        assert p.get("licenses") == want, p["name"]
+        checked += want is not None
+    assert checked > 80
+    bash = [p for p in debs if p["name"] == "bash"][0]
+    assert bash["licenses"].startswith("GPL-3+")
+
+
+def test_dpkg_licenses_forms(tmp_path):
+    root = tmp_path / "r"
+    (root / "var/lib/dpkg/status.d").mkdir(parents=True)
+    (root / "var/lib/dpkg/status.d/libfoo1").write_bytes(
+        b"Package: libfoo1\nVersion: 1.0-1\nArchitecture: amd64\n")
+    (root / "var/lib/dpkg/status.d/libfoo-dev").write_bytes(
+        b"Package: libfoo-dev\nVersion: 1.0-1\nArchitecture: amd64\nSource: libfoo\n")
+    (root / "var/lib/dpkg/status.d/bare").write_bytes(
+        b"Package: bare\nVersion: 2\nArchitecture: all\n")
+    doc = root / "usr/share/doc"
+    (doc / "libfoo1").mkdir(parents=True)
+    (doc / "libfoo1/copyright").write_text(
+        "Format: https://www.debian.org/doc/packaging-manuals/copyright-format/1.0/\n\n"
+        "Files: *\nLicense: GPL-2+ or Artistic-1.0, and MIT\n\n"
+        "Files: lib/*\nLicense: GPL-3+ with OpenSSL exception\n"
+        " On Debian systems see /usr/share/common-licenses/GPL-3.\n")
+    os.symlink("libfoo1", doc / "libfoo-dev")
+    (doc / "bare").mkdir()
+    (doc / "bare/copyright").write_text("No licence named here.\n")
+    (root / "etc").mkdir()
+    (root / "etc/os-release").write_bytes(b"ID=debian\nVERSION_ID=\"12\"\n")
+    inv = inventory("rootfs:%s" % root)
+    got = {p["name"]: p.get("licenses") for p in inv["packages"]}
+    assert got == {"libfoo1": "GPL-2+, Artistic-1.0, MIT, GPL-3+, GPL-3",
+                   "libfoo-dev": "GPL-2+, Artistic-1.0, MIT, GPL-3+, GPL-3",
+                   "bare": None}
+
+
 APK_DB = b"""C:Q1abc=
 P:musl
 V:1.2.5-r0

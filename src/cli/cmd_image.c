@@ -31,6 +31,8 @@ const char cmd_image_usage[] =
 	"  -f, --format FORMAT         table (default), json, sarif, cyclonedx, spdx-json\n"
 	"      --severity LIST         report only these severities (CRITICAL,HIGH,…)\n"
 	"      --exit-code N           exit with N when findings remain (default: 0)\n"
+	"      --secret-config FILE    add, disable or allow secret rules (Trivy's\n"
+	"                              trivy-secret.yaml keys; docs/secrets.md)\n"
 	"      --skip-check ID         drop findings of this rule or check "
 	"(repeatable)\n" CLI_IMAGE_HELP
 	"  -o, --output FILE           write the report to FILE (atomically)\n"
@@ -56,10 +58,12 @@ enum {
 	OPT_SEVERITY,
 	OPT_EXIT_CODE,
 	OPT_SKIP,
+	OPT_SECRET_CONFIG,
 };
 
 struct opts {
 	bool secret, misconfig;
+	const char *secret_config; /* --secret-config FILE */
 	const char *format;
 	bool sev[HULL_SEV_COUNT];
 	bool sev_filter;
@@ -110,6 +114,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		{"severity", required_argument, NULL, OPT_SEVERITY},
 		{"exit-code", required_argument, NULL, OPT_EXIT_CODE},
 		{"skip-check", required_argument, NULL, OPT_SKIP},
+		{"secret-config", required_argument, NULL, OPT_SECRET_CONFIG},
 		{"output", required_argument, NULL, 'o'},
 		{"help", no_argument, NULL, 'h'},
 		CLI_IMAGE_LONGOPTS,
@@ -144,6 +149,9 @@ static int parse_args(int argc, char **argv, struct opts *o)
 			if (*end || !*optarg || v < 0 || v > 255)
 				return cli_error("--exit-code: invalid number \"%s\"", optarg);
 			o->exit_code = (int)v;
+			break;
+		case OPT_SECRET_CONFIG:
+			o->secret_config = optarg;
 			break;
 		case OPT_SKIP:
 			o->skips = xreallocarray(o->skips, o->nskips + 1, sizeof(char *));
@@ -206,7 +214,11 @@ static void secret_findings(const struct hull_inspect *in, const struct hull_sec
 		enum hull_severity sev = HULL_SEV_UNKNOWN;
 		if (hull_severity_parse(s->rule->severity, &sev))
 			sev = HULL_SEV_UNKNOWN;
-		_cleanup_free_ char *doc = xasprintf("docs/secrets.md#%s", s->rule->id);
+		/* Built-in rules are documented; --secret-config ones are the user's. */
+		bool builtin = s->rule >= hull_secret_rules &&
+			       s->rule < hull_secret_rules + hull_secret_nrules;
+		_cleanup_free_ char *doc =
+			builtin ? xasprintf("docs/secrets.md#%s", s->rule->id) : NULL;
 		struct hull_finding f = {
 			.kind = "secret",
 			.id = s->rule->id,
@@ -277,9 +289,14 @@ static int scan(struct opts *o, const char *source)
 	struct hull_err err = {0};
 	struct hull_secret_results secrets = {0};
 	struct hull_scan_hook hook;
+	struct hull_secret_config *scfg = NULL;
+	if (o->secret && o->secret_config && hull_secret_config_load(o->secret_config, &scfg, &err))
+		return cli_fail(&err);
 	if (o->secret) {
-		if (hull_secret_results_init(&secrets, &err))
+		if (hull_secret_results_init_config(&secrets, scfg, &err)) {
+			hull_secret_config_free(scfg);
 			return cli_fail(&err);
+		}
 		hook = hull_secret_hook(&secrets);
 		o->im.io.scan = &hook;
 	}
@@ -292,6 +309,7 @@ static int scan(struct opts *o, const char *source)
 		rc = hull_inventory_build(in->layers, in->nlayers, in->fs, &inv, &err);
 	if (rc) {
 		hull_secret_results_release(&secrets);
+		hull_secret_config_free(scfg);
 		return cli_fail(&err);
 	}
 	struct hull_findings l = HULL_FINDINGS_INIT;
@@ -315,6 +333,7 @@ static int scan(struct opts *o, const char *source)
 	hull_inventory_free(inv);
 	hull_inspect_free(in);
 	hull_secret_results_release(&secrets);
+	hull_secret_config_free(scfg);
 	return rc;
 }
 

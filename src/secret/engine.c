@@ -10,6 +10,7 @@
 #include <math.h>
 #include <pcre2.h>
 #include <string.h>
+#include <strings.h>
 
 #define WINDOW	       4096 /* bytes either side of a hit that make its "line" */
 #define MAX_HITS_FILE  1000 /* confirmed findings per file */
@@ -18,8 +19,13 @@
 struct hull_secret_engine {
 	hs_database_t *db;
 	hs_scratch_t *proto; /* cloned per thread */
+	const struct hull_secret_rule **rules;
+	size_t nrules;
 	pcre2_code **re;
-	int *secret_group; /* group number of "secret", or 0 */
+	pcre2_code **path_re; /* custom rules' path filter, or NULL */
+	int *secret_group;    /* group number of the secret, or 0 */
+	const struct hull_secret_config *cfg;
+	pcre2_code **allow_re, **allow_path_re; /* per cfg->allow entry */
 };
 
 struct hull_secret_scratch {
@@ -28,36 +34,121 @@ struct hull_secret_scratch {
 	pcre2_match_context *mctx;
 };
 
-static int compile_pcre(struct hull_secret_engine *e, size_t i, struct hull_err *err)
+static pcre2_code *compile_one(const char *re, const char *what, const char *id,
+			       struct hull_err *err)
 {
 	int ec;
 	PCRE2_SIZE eo;
-	e->re[i] = pcre2_compile((PCRE2_SPTR)hull_secret_rules[i].regex, PCRE2_ZERO_TERMINATED,
-				 PCRE2_MULTILINE, &ec, &eo, NULL);
-	if (!e->re[i]) {
+	pcre2_code *c = pcre2_compile((PCRE2_SPTR)re, PCRE2_ZERO_TERMINATED, PCRE2_MULTILINE, &ec,
+				      &eo, NULL);
+	if (!c) {
 		PCRE2_UCHAR msg[256];
 		pcre2_get_error_message(ec, msg, sizeof(msg));
-		return hull_err_set(err, HULL_EUSAGE, "secret rule %s: %s at offset %zu",
-				    hull_secret_rules[i].id, (char *)msg, (size_t)eo);
+		hull_err_set(err, HULL_EUSAGE, "secret rule %s: %s: %s at offset %zu", id, what,
+			     (char *)msg, (size_t)eo);
+		return NULL;
 	}
-	pcre2_jit_compile(e->re[i], PCRE2_JIT_COMPLETE); /* falls back to the interpreter */
-	int g = pcre2_substring_number_from_name(e->re[i], (PCRE2_SPTR) "secret");
+	pcre2_jit_compile(c, PCRE2_JIT_COMPLETE); /* falls back to the interpreter */
+	return c;
+}
+
+static int compile_pcre(struct hull_secret_engine *e, size_t i, struct hull_err *err)
+{
+	const struct hull_secret_rule *r = e->rules[i];
+	e->re[i] = compile_one(r->regex, "regex", r->id, err);
+	if (!e->re[i])
+		return HULL_EUSAGE;
+	if (r->path_regex) {
+		e->path_re[i] = compile_one(r->path_regex, "path", r->id, err);
+		if (!e->path_re[i])
+			return HULL_EUSAGE;
+	}
+	const char *name = r->secret_group ? r->secret_group : "secret";
+	int g = pcre2_substring_number_from_name(e->re[i], (PCRE2_SPTR)name);
+	if (g <= 0 && r->secret_group)
+		return hull_err_set(err, HULL_EUSAGE, "secret rule %s: regex has no group \"%s\"",
+				    r->id, name);
 	e->secret_group[i] = g > 0 ? g : 0;
+	return 0;
+}
+
+static bool listed(const char *const *list, size_t n, const char *id)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(list[i], id))
+			return true;
+	return false;
+}
+
+/* The rules to run: built-ins (all, or enable-builtin-rules), then custom ones, minus
+ * disable-rules. */
+static void select_rules(struct hull_secret_engine *e, const struct hull_secret_config *c)
+{
+	size_t cap = hull_secret_nrules + (c ? c->nrules : 0);
+	e->rules = xcalloc(cap ? cap : 1, sizeof(*e->rules));
+	for (size_t i = 0; i < hull_secret_nrules; i++) {
+		const struct hull_secret_rule *r = &hull_secret_rules[i];
+		if (c && c->enable_builtin && !listed(c->enable_builtin, c->nenable_builtin, r->id))
+			continue;
+		if (c && listed(c->disable, c->ndisable, r->id))
+			continue;
+		e->rules[e->nrules++] = r;
+	}
+	for (size_t i = 0; c && i < c->nrules; i++)
+		if (!listed(c->disable, c->ndisable, c->rules[i].id))
+			e->rules[e->nrules++] = &c->rules[i];
+}
+
+static int compile_allow(struct hull_secret_engine *e, struct hull_err *err)
+{
+	const struct hull_secret_config *c = e->cfg;
+	if (!c || !c->nallow)
+		return 0;
+	e->allow_re = xcalloc(c->nallow, sizeof(*e->allow_re));
+	e->allow_path_re = xcalloc(c->nallow, sizeof(*e->allow_path_re));
+	for (size_t i = 0; i < c->nallow; i++) {
+		const struct hull_secret_allow *a = &c->allow[i];
+		if (a->regex && !(e->allow_re[i] = compile_one(a->regex, "regex", a->id, err)))
+			return HULL_EUSAGE;
+		if (a->path && !(e->allow_path_re[i] = compile_one(a->path, "path", a->id, err)))
+			return HULL_EUSAGE;
+	}
 	return 0;
 }
 
 int hull_secret_engine_new(struct hull_secret_engine **out, struct hull_err *err)
 {
-	size_t n = hull_secret_nrules;
+	return hull_secret_engine_new_config(out, NULL, err);
+}
+
+size_t hull_secret_engine_rules(const struct hull_secret_engine *e,
+				const struct hull_secret_rule *const **rules)
+{
+	*rules = e->rules;
+	return e->nrules;
+}
+
+int hull_secret_engine_new_config(struct hull_secret_engine **out,
+				  const struct hull_secret_config *cfg, struct hull_err *err)
+{
 	struct hull_secret_engine *e = xcalloc(1, sizeof(*e));
+	e->cfg = cfg;
+	select_rules(e, cfg);
+	size_t n = e->nrules;
+	if (!n) {
+		hull_secret_engine_free(e);
+		return hull_err_set(err, HULL_EUSAGE, "%s: every secret rule is disabled",
+				    cfg && cfg->path ? cfg->path : "secret config");
+	}
 	e->re = xcalloc(n, sizeof(*e->re));
+	e->path_re = xcalloc(n, sizeof(*e->path_re));
 	e->secret_group = xcalloc(n, sizeof(int));
 	const char **pats = xcalloc(n, sizeof(char *));
 	unsigned *flags = xcalloc(n, sizeof(unsigned));
 	unsigned *ids = xcalloc(n, sizeof(unsigned));
-	int rc = 0;
+	int rc = compile_allow(e, err);
 	for (size_t i = 0; i < n && !rc; i++) {
-		pats[i] = hull_secret_rules[i].regex;
+		pats[i] = e->rules[i]->regex;
 		/* Prefilter: vectorscan may match a superset (lookarounds dropped); PCRE2
 		 * decides. */
 		flags[i] = HS_FLAG_PREFILTER | HS_FLAG_MULTILINE;
@@ -69,8 +160,7 @@ int hull_secret_engine_new(struct hull_secret_engine **out, struct hull_err *err
 				    &ce) != HS_SUCCESS) {
 		rc = hull_err_set(err, HULL_EUSAGE, "secret rules: vectorscan: %s (rule %s)",
 				  ce ? ce->message : "compile failed",
-				  ce && ce->expression >= 0 ? hull_secret_rules[ce->expression].id
-							    : "?");
+				  ce && ce->expression >= 0 ? e->rules[ce->expression]->id : "?");
 		hs_free_compile_error(ce);
 	}
 	if (!rc && hs_alloc_scratch(e->db, &e->proto) != HS_SUCCESS)
@@ -91,10 +181,23 @@ void hull_secret_engine_free(struct hull_secret_engine *e)
 {
 	if (!e)
 		return;
-	for (size_t i = 0; i < hull_secret_nrules; i++)
+	for (size_t i = 0; i < e->nrules; i++) {
 		if (e->re && e->re[i])
 			pcre2_code_free(e->re[i]);
+		if (e->path_re && e->path_re[i])
+			pcre2_code_free(e->path_re[i]);
+	}
+	for (size_t i = 0; e->cfg && i < e->cfg->nallow; i++) {
+		if (e->allow_re && e->allow_re[i])
+			pcre2_code_free(e->allow_re[i]);
+		if (e->allow_path_re && e->allow_path_re[i])
+			pcre2_code_free(e->allow_path_re[i]);
+	}
+	free(e->allow_re);
+	free(e->allow_path_re);
+	free(e->rules);
 	free(e->re);
+	free(e->path_re);
 	free(e->secret_group);
 	if (e->proto)
 		hs_free_scratch(e->proto);
@@ -169,7 +272,7 @@ static double entropy(const char *s, size_t n)
 }
 
 /* Placeholders and variables are not secrets. */
-static bool allowed(const char *s, size_t n)
+static bool allowed_builtin(const char *s, size_t n)
 {
 	static const char *const words[] = {
 		"example",     "xxxx",	      "****",	   "${",    "{{",    "<",	   "dummy",
@@ -187,6 +290,44 @@ static bool allowed(const char *s, size_t n)
 	for (size_t i = 1; i < n && same; i++)
 		same = s[i] == s[0];
 	return n > 1 && same;
+}
+
+static bool re_matches(pcre2_code *re, struct hull_secret_scratch *s, const char *d, size_t n)
+{
+	return pcre2_match(re, (PCRE2_SPTR)d, n, 0, 0, s->md, s->mctx) >= 0;
+}
+
+/* The built-in placeholder words (unless disabled) and the config's allow rules. */
+static bool allowed(const struct hull_secret_engine *e, struct hull_secret_scratch *s,
+		    const char *path, const char *sec, size_t n)
+{
+	if (!(e->cfg && e->cfg->no_builtin_allow) && allowed_builtin(sec, n))
+		return true;
+	for (size_t i = 0; e->cfg && i < e->cfg->nallow; i++) {
+		/* An allow rule with both applies when both match. */
+		bool hit = e->allow_re[i] || e->allow_path_re[i];
+		if (hit && e->allow_re[i])
+			hit = re_matches(e->allow_re[i], s, sec, n);
+		if (hit && e->allow_path_re[i])
+			hit = re_matches(e->allow_path_re[i], s, path, strlen(path));
+		if (hit)
+			return true;
+	}
+	return false;
+}
+
+/* Custom rules with keywords: the line must hold one, in any case. */
+static bool has_keyword(const struct hull_secret_rule *r, const char *line, size_t n)
+{
+	if (!r->keywords || !r->keywords[0])
+		return true;
+	for (size_t k = 0; r->keywords[k]; k++) {
+		size_t kl = strlen(r->keywords[k]);
+		for (size_t i = 0; kl && i + kl <= n; i++)
+			if (!strncasecmp(line + i, r->keywords[k], kl))
+				return true;
+	}
+	return false;
 }
 
 struct candidate {
@@ -221,13 +362,14 @@ static int on_match(unsigned id, unsigned long long from, unsigned long long to,
 
 struct found {
 	unsigned rule;
+	int spec; /* specificity of the rule */
 	size_t line_start, sec_off, sec_len;
 	unsigned line;
 };
 
 static int specificity(const struct hull_secret_rule *r)
 {
-	return (r->path_suffix ? 2 : 0) + (r->generic ? 0 : 1);
+	return (r->path_suffix || r->path_regex ? 2 : 0) + (r->generic ? 0 : 1);
 }
 
 static int cmp_found(const void *a, const void *b)
@@ -238,15 +380,17 @@ static int cmp_found(const void *a, const void *b)
 	if (x->sec_off != y->sec_off)
 		return x->sec_off < y->sec_off ? -1 : 1;
 	/* One secret, several rules: the most specific first (it is the one kept). */
-	int sx = specificity(&hull_secret_rules[x->rule]);
-	int sy = specificity(&hull_secret_rules[y->rule]);
-	if (sx != sy)
-		return sy - sx;
+	if (x->spec != y->spec)
+		return y->spec - x->spec;
 	return (int)x->rule - (int)y->rule;
 }
 
-static bool path_ok(const struct hull_secret_rule *r, const char *path)
+static bool path_ok(const struct hull_secret_engine *e, struct hull_secret_scratch *s, unsigned ri,
+		    const char *path)
 {
+	const struct hull_secret_rule *r = e->rules[ri];
+	if (e->path_re[ri] && !re_matches(e->path_re[ri], s, path, strlen(path)))
+		return false;
 	if (!r->path_suffix)
 		return true;
 	size_t pl = strlen(path), sl = strlen(r->path_suffix);
@@ -256,10 +400,12 @@ static bool path_ok(const struct hull_secret_rule *r, const char *path)
 
 /* Confirms rule ri on the line [ls, le) with PCRE2; appends what it finds. */
 static void confirm(struct hull_secret_engine *e, struct hull_secret_scratch *s, unsigned ri,
-		    const char *data, size_t ls, size_t le, struct found **fs, size_t *nf,
-		    size_t *cap)
+		    const char *path, const char *data, size_t ls, size_t le, struct found **fs,
+		    size_t *nf, size_t *cap)
 {
-	const struct hull_secret_rule *r = &hull_secret_rules[ri];
+	const struct hull_secret_rule *r = e->rules[ri];
+	if (!has_keyword(r, data + ls, le - ls))
+		return;
 	PCRE2_SIZE off = 0;
 	while (off <= le - ls && *nf < MAX_HITS_FILE) {
 		int rc = pcre2_match(e->re[ri], (PCRE2_SPTR)(data + ls), le - ls, off, 0, s->md,
@@ -273,20 +419,20 @@ static void confirm(struct hull_secret_engine *e, struct hull_secret_scratch *s,
 			so = ov[0], eo = ov[1];
 		const char *sec = data + ls + so;
 		size_t sl = eo - so;
-		if (sl && !allowed(sec, sl) &&
-		    (r->min_entropy <= 0 || entropy(sec, sl) >= r->min_entropy)) {
+		if (sl && (r->min_entropy <= 0 || entropy(sec, sl) >= r->min_entropy) &&
+		    !allowed(e, s, path, sec, sl)) {
 			ALLOC_GROW(*fs, *nf + 1, *cap);
-			(*fs)[(*nf)++] = (struct found){ri, ls, ls + so, sl, 0};
+			(*fs)[(*nf)++] = (struct found){ri, specificity(r), ls, ls + so, sl, 0};
 		}
 		off = ov[1] > off ? ov[1] : off + 1;
 	}
 }
 
-static void emit_found(const char *data, const struct found *f,
+static void emit_found(const struct hull_secret_engine *e, const char *data, const struct found *f,
 		       void (*emit)(void *ctx, const struct hull_secret_hit *hit), void *ctx,
 		       size_t le)
 {
-	struct hull_secret_hit hit = {.rule = &hull_secret_rules[f->rule], .line = f->line};
+	struct hull_secret_hit hit = {.rule = e->rules[f->rule], .line = f->line};
 	hit.masked = hull_secret_mask(data + f->sec_off, f->sec_len);
 	struct strbuf sb = STRBUF_INIT;
 	size_t from = f->sec_off > f->line_start + 80 ? f->sec_off - 80 : f->line_start;
@@ -330,15 +476,15 @@ void hull_secret_scan(struct hull_secret_engine *e, struct hull_secret_scratch *
 	struct found *fs = NULL;
 	size_t nf = 0, cap = 0;
 	/* last line start confirmed per rule, so a rule runs once per line */
-	size_t *done = xcalloc(hull_secret_nrules, sizeof(size_t));
+	size_t *done = xcalloc(e->nrules, sizeof(size_t));
 	for (size_t i = 0; i < col.n; i++) {
 		unsigned ri = col.c[i].rule;
 		size_t end = col.c[i].end ? col.c[i].end - 1 : 0;
 		size_t ls = line_start(data, end);
-		if (done[ri] == ls + 1 || !path_ok(&hull_secret_rules[ri], path))
+		if (done[ri] == ls + 1 || !path_ok(e, s, ri, path))
 			continue;
 		done[ri] = ls + 1;
-		confirm(e, s, ri, data, ls, line_end(data, len, end), &fs, &nf, &cap);
+		confirm(e, s, ri, path, data, ls, line_end(data, len, end), &fs, &nf, &cap);
 	}
 	free(done);
 	free(col.c);
@@ -361,11 +507,11 @@ void hull_secret_scan(struct hull_secret_engine *e, struct hull_secret_scratch *
 	}
 	for (size_t i = 0; i < nf; i++) {
 		const struct found *f = &fs[i];
-		if (hull_secret_rules[f->rule].generic) {
+		if (e->rules[f->rule]->generic) {
 			bool shadowed = false;
 			for (size_t j = 0; j < nf && !shadowed; j++)
 				shadowed = fs[j].line_start == f->line_start &&
-					   !hull_secret_rules[fs[j].rule].generic;
+					   !e->rules[fs[j].rule]->generic;
 			if (shadowed)
 				continue;
 		}
@@ -373,7 +519,7 @@ void hull_secret_scan(struct hull_secret_engine *e, struct hull_secret_scratch *
 		if (i && fs[i - 1].line_start == f->line_start && fs[i - 1].sec_off == f->sec_off &&
 		    fs[i - 1].sec_len == f->sec_len)
 			continue;
-		emit_found(data, f, emit, ctx, line_end(data, len, f->sec_off));
+		emit_found(e, data, f, emit, ctx, line_end(data, len, f->sec_off));
 	}
 	free(fs);
 }

@@ -8,8 +8,14 @@
 
 int hull_secret_results_init(struct hull_secret_results *r, struct hull_err *err)
 {
+	return hull_secret_results_init_config(r, NULL, err);
+}
+
+int hull_secret_results_init_config(struct hull_secret_results *r,
+				    const struct hull_secret_config *cfg, struct hull_err *err)
+{
 	memset(r, 0, sizeof(*r));
-	int rc = hull_secret_engine_new(&r->engine, err);
+	int rc = hull_secret_engine_new_config(&r->engine, cfg, err);
 	if (rc)
 		return rc;
 	pthread_mutex_init(&r->mu, NULL);

@@ -29,6 +29,10 @@ struct hull_secret_results {
 };
 
 int hull_secret_results_init(struct hull_secret_results *r, struct hull_err *err) HULL_MUST_CHECK;
+/* With --secret-config rules (cfg may be NULL; it must outlive the results). */
+int hull_secret_results_init_config(struct hull_secret_results *r,
+				    const struct hull_secret_config *cfg,
+				    struct hull_err *err) HULL_MUST_CHECK;
 void hull_secret_results_release(struct hull_secret_results *r);
 
 /* The layer-stream hook that feeds the results (pass it in hull_inspect_opts.scan). */

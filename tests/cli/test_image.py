@@ -225,3 +225,87 @@ def test_fs_scans_a_directory(tmp_path):
     assert r.rc == 2 and "missing" in r.err
     r = H.hull("fs")
     assert r.rc == 2 and "expected one DIR" in r.err
+
+
+SECRET_CONFIG = """\
+rules:
+  - id: acme-token
+    category: ACME
+    title: ACME internal token
+    severity: high
+    regex: (?P<secret>ACME-[0-9a-f]{16})
+    keywords: [acme]
+  - id: only-in-conf
+    title: token in a conf file
+    regex: 'tok=(?P<val>[a-z0-9]{12})'
+    secret-group-name: val
+    path: \\.conf$
+allow-rules:
+  - id: zeros
+    regex: ^ACME-0+$
+  - id: vendored
+    path: ^/app/vendor/
+disable-rules: [npm-access-token]
+"""
+
+
+def test_secret_config(tmp_path):
+    """--secret-config (Trivy's trivy-secret.yaml keys): custom rules with keywords, path
+    and group name, allow rules by secret and by path, disabled built-ins."""
+    app = tmp_path / "d" / "app"
+    (app / "vendor").mkdir(parents=True)
+    (app / "a.txt").write_text("x\nacme_token = ACME-0123456789abcdef\nACME-0000000000000000\n"
+                               "no keyword here: ACME-fedcba9876543210\n".replace(
+                                   "no keyword here", "nokw"))
+    (app / "b.conf").write_text("tok=abcdef123456\n")
+    (app / "b.txt").write_text("tok=abcdef123456\n")          # path rule: not a .conf
+    (app / "vendor" / "c.txt").write_text("acme ACME-0123456789abcdef\n")
+    (app / ".npmrc").write_text("//registry.npmjs.org/:_authToken=%s\n" % NPM)
+    (app / "aws").write_text("id = %s\n" % AWS)
+    cfg = tmp_path / "secret.yaml"
+    cfg.write_text(SECRET_CONFIG)
+
+    def ids(*extra):
+        r = H.hull("fs", "-f", "json", "--scanners", "secret", *extra, str(tmp_path / "d"))
+        assert r.rc == 0, r.describe()
+        return {(f["id"], f["path"], f["line"], f["severity"]) for f in r.json()["findings"]}
+
+    base = ids()
+    assert ("npm-access-token", "/app/.npmrc", 1, "CRITICAL") in base or \
+        any(i[0] == "npm-access-token" for i in base)
+    got = ids("--secret-config", str(cfg))
+    assert ("acme-token", "/app/a.txt", 2, "HIGH") in got
+    assert ("only-in-conf", "/app/b.conf", 1, "HIGH") in got
+    assert not any(i[1] == "/app/b.txt" for i in got)
+    assert not any(i[1].startswith("/app/vendor/") for i in got)
+    assert not any(i[0] == "npm-access-token" for i in got)      # disabled
+    assert ("aws-access-key-id", "/app/aws", 1, "CRITICAL") in got  # built-ins stay
+    # a line with the pattern but no keyword does not count; the allowed zeros neither
+    assert [i for i in got if i[0] == "acme-token"] == [("acme-token", "/app/a.txt", 2, "HIGH")]
+    # the masked secret only
+    r = H.hull("fs", "-f", "json", "--secret-config", str(cfg), str(tmp_path / "d"))
+    assert "0123456789abcdef" not in r.out
+    # enable-builtin-rules keeps only the named built-ins
+    only = tmp_path / "only.yaml"
+    only.write_text("enable-builtin-rules: [aws-access-key-id]\n")
+    assert {i[0] for i in ids("--secret-config", str(only))} == {"aws-access-key-id"}
+
+
+@pytest.mark.parametrize("text,msg", [
+    ("rules:\n  - id: x\n    regex: '(('\n", "secret.yaml:2: rule x: bad regex"),
+    ("rules:\n  - id: x\n    colour: red\n    regex: a\n", "secret.yaml:3: unknown key \"colour\""),
+    ("rules:\n  - id: aws-access-key-id\n    regex: a\n", "must not be a built-in"),
+    ("rules:\n  - title: no id\n    regex: a\n", "needs an id"),
+    ("rules:\n  - id: x\n    regex: a\n    severity: urgent\n", "unknown severity urgent"),
+    ("disable-rules: [nope]\n", "unknown rule: nope"),
+    ("enable-builtin-rules: [nope]\n", "unknown built-in rule nope"),
+    ("rules: [\n", "secret.yaml"),
+    ("- a\n- b\n", "expected a map"),
+    ("allow-rules:\n  - id: empty\n", "needs a regex or a path"),
+])
+def test_secret_config_errors(tmp_path, text, msg):
+    cfg = tmp_path / "secret.yaml"
+    cfg.write_text(text)
+    r = H.hull("fs", "--secret-config", str(cfg), str(tmp_path))
+    assert r.rc == 2, r.describe()
+    assert len(r.err_lines) == 1 and msg in r.err, r.err

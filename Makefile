@@ -75,6 +75,7 @@ fuzz-smoke: fuzz-build
 bench: build
 	HULL=$(BUILD)/hull bench/inspect.sh
 	HULL=$(BUILD)/hull bench/sbom.sh
+	HULL=$(BUILD)/hull bench/secrets.sh
 
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h')

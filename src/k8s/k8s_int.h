@@ -62,8 +62,8 @@ extern const size_t k8s_nchecks_sc, k8s_nchecks_ctr, k8s_nchecks_pod, k8s_ncheck
 /* Checks obj (or, for a List, each item) of document base->doc. */
 void k8s_check_node(struct kctx *base, const struct knode *obj, const char *path, int depth);
 
-/* Secret patterns in env values (secrets.c): returns a short description of what was
- * found (never the value), or NULL. */
+/* Secrets in env values (secrets.c, the secret scanner's rules): returns the title of
+ * the rule that matched or "a password-like value" (never the value), or NULL. */
 const char *k8s_secret_match(const char *name, const char *value);
 
 /* For the check tables (checks_*.c): the stable id, its doc anchor, an alias list. */

@@ -1,10 +1,41 @@
-/* A few strong secret patterns for literal env values: AWS access key ids, GitHub and
- * Slack tokens, PEM private keys, and password-like names with a literal value. Kept
- * small and exact: a false positive here fails a deployment pipeline. */
+/* Secrets in literal env values: the secret scanner's rule set (src/secret, the same
+ * rules, allow words and entropy gates as `hull image`) over "NAME=VALUE", plus
+ * password-like names with a literal value. A false positive here fails a deployment
+ * pipeline, so the placeholders the image scanner allows are allowed here too. */
 #include "k8s_int.h"
+#include "../secret/secret.h"
 
 #include <ctype.h>
+#include <pthread.h>
 #include <string.h>
+
+static struct hull_secret_engine *engine;
+static struct hull_secret_scratch *scratch;
+static pthread_once_t engine_once = PTHREAD_ONCE_INIT;
+static pthread_mutex_t engine_mu = PTHREAD_MUTEX_INITIALIZER;
+
+static void engine_init(void)
+{
+	struct hull_err err = {0};
+	if (hull_secret_engine_new(&engine, &err)) {
+		/* The built-in rules always compile; if not, fall back to names only. */
+		hull_warn("k8s: secret rules unavailable: %s", err.msg);
+		hull_err_clear(&err);
+		return;
+	}
+	scratch = hull_secret_scratch_new(engine);
+}
+
+struct first_hit {
+	const char *title;
+};
+
+static void on_hit(void *ctx, const struct hull_secret_hit *hit)
+{
+	struct first_hit *f = ctx;
+	if (!f->title)
+		f->title = hit->rule->title;
+}
 
 static size_t run_of(const char *s, const char *set)
 {
@@ -12,54 +43,6 @@ static size_t run_of(const char *s, const char *set)
 	while (s[n] && strchr(set, s[n]))
 		n++;
 	return n;
-}
-
-#define UPPER_DIGIT "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
-#define ALNUM	    UPPER_DIGIT "abcdefghijklmnopqrstuvwxyz"
-
-static bool aws_key(const char *v)
-{
-	static const char *const prefixes[] = {"AKIA", "ASIA", "ABIA", "ACCA"};
-	for (const char *p = v; *p; p++) {
-		if (p > v && strchr(UPPER_DIGIT, p[-1]))
-			continue;
-		for (size_t i = 0; i < ARRAY_SIZE(prefixes); i++)
-			if (!strncmp(p, prefixes[i], 4) && run_of(p + 4, UPPER_DIGIT) == 16)
-				return true;
-	}
-	return false;
-}
-
-static bool token_with_prefix(const char *v, const char *prefix, const char *set, size_t min)
-{
-	for (const char *p = strstr(v, prefix); p; p = strstr(p + 1, prefix))
-		if (run_of(p + strlen(prefix), set) >= min)
-			return true;
-	return false;
-}
-
-static bool github_token(const char *v)
-{
-	static const char *const prefixes[] = {"ghp_", "gho_", "ghu_", "ghs_", "ghr_"};
-	for (size_t i = 0; i < ARRAY_SIZE(prefixes); i++)
-		if (token_with_prefix(v, prefixes[i], ALNUM, 36))
-			return true;
-	return token_with_prefix(v, "github_pat_", ALNUM "_", 22);
-}
-
-static bool slack_token(const char *v)
-{
-	static const char *const prefixes[] = {"xoxb-", "xoxa-", "xoxp-", "xoxr-", "xoxs-"};
-	for (size_t i = 0; i < ARRAY_SIZE(prefixes); i++)
-		if (token_with_prefix(v, prefixes[i], ALNUM "-", 10))
-			return true;
-	return false;
-}
-
-static bool private_key(const char *v)
-{
-	const char *b = strstr(v, "-----BEGIN ");
-	return b && strstr(b, "PRIVATE KEY-----");
 }
 
 static bool secret_name(const char *name)
@@ -89,7 +72,7 @@ static bool secret_name(const char *name)
 static bool literal_secret(const char *v)
 {
 	size_t n = strlen(v);
-	if (n < 6 || v[0] == '/' || strstr(v, "$("))
+	if (n < 6 || v[0] == '/' || hull_secret_placeholder(v, n))
 		return false;
 	if (run_of(v, "0123456789") == n)
 		return false;
@@ -98,14 +81,18 @@ static bool literal_secret(const char *v)
 
 const char *k8s_secret_match(const char *name, const char *value)
 {
-	if (aws_key(value))
-		return "an AWS access key id";
-	if (github_token(value))
-		return "a GitHub token";
-	if (slack_token(value))
-		return "a Slack token";
-	if (private_key(value))
-		return "a private key";
+	pthread_once(&engine_once, engine_init);
+	if (engine && scratch) {
+		/* As the image scanner reads config.Env: one "NAME=VALUE" line. */
+		char *line = xasprintf("%s=%s", name, value);
+		struct first_hit f = {NULL};
+		pthread_mutex_lock(&engine_mu);
+		hull_secret_scan(engine, scratch, "/k8s/env", line, strlen(line), on_hit, &f);
+		pthread_mutex_unlock(&engine_mu);
+		free(line);
+		if (f.title)
+			return f.title;
+	}
 	if (secret_name(name) && literal_secret(value))
 		return "a password-like value";
 	return NULL;

@@ -271,8 +271,7 @@ static double entropy(const char *s, size_t n)
 	return h;
 }
 
-/* Placeholders and variables are not secrets. */
-static bool allowed_builtin(const char *s, size_t n)
+bool hull_secret_placeholder(const char *s, size_t n)
 {
 	static const char *const words[] = {
 		"example",     "xxxx",	      "****",	   "${",    "{{",    "<",	   "dummy",
@@ -301,7 +300,7 @@ static bool re_matches(pcre2_code *re, struct hull_secret_scratch *s, const char
 static bool allowed(const struct hull_secret_engine *e, struct hull_secret_scratch *s,
 		    const char *path, const char *sec, size_t n)
 {
-	if (!(e->cfg && e->cfg->no_builtin_allow) && allowed_builtin(sec, n))
+	if (!(e->cfg && e->cfg->no_builtin_allow) && hull_secret_placeholder(sec, n))
 		return true;
 	for (size_t i = 0; e->cfg && i < e->cfg->nallow; i++) {
 		/* An allow rule with both applies when both match. */

@@ -94,6 +94,10 @@ void hull_secret_scan(struct hull_secret_engine *e, struct hull_secret_scratch *
 		      const char *data, size_t len,
 		      void (*emit)(void *ctx, const struct hull_secret_hit *hit), void *ctx);
 
+/* Placeholders and variables are not secrets: EXAMPLE, xxxx, <token>, ${VAR}, {{ x }},
+ * changeme, one repeated character, … (the built-in allow words). */
+bool hull_secret_placeholder(const char *s, size_t n);
+
 /* Masks a secret: the first and last 4 characters kept (fewer for short ones). */
 char *hull_secret_mask(const char *s, size_t n);
 

@@ -170,7 +170,7 @@ CASES = [
      "metadata.namespace", None),
     ("HULL-K8S-027", "HIGH", "          value: info\n",
      "          value: info\n        - name: AWS_ACCESS_KEY_ID\n"
-     "          value: AKIAIOSFODNN7EXAMPLE\n", "AKIA", CTR + ".env[2].value", "web"),
+     "          value: AKIA" + "Q2WERTYUIOPA3SDF\n", "AKIA", CTR + ".env[2].value", "web"),
     ("HULL-K8S-028", "LOW", "        livenessProbe:\n          httpGet: {path: /healthz, port: 8080}\n",
      "", "- name: web", CTR + ".livenessProbe", "web"),
     ("HULL-K8S-029", "LOW", "        readinessProbe:\n          httpGet: {path: /ready, port: 8080}\n",
@@ -574,3 +574,23 @@ def test_missing_file_and_size_limit(tmp_path):
     H.assert_input_error(run("--max-file-size", "4K", p), p)
     res = run("--max-file-size", "1K", "-", stdin=b"# " + b"x" * 5000)
     H.assert_input_error(res, "<stdin>")
+
+
+def test_env_secrets_use_the_secret_rules(tmp_path):
+    """Literal env values go through the secret scanner's rules (the same as hull image):
+    real-looking tokens are found, documented example keys and placeholders are not."""
+    gh = "ghp_" + "aB3dE5fG7hJ9kL2mN4pQ6rS8tU0vW1xYzaB3"
+    stripe = "sk_live_" + "4eC39HqLyjWDarjtT1zdp7dc"
+    env = ("          value: info\n"
+           "        - name: GH\n          value: " + gh + "\n"
+           "        - name: PAYMENTS\n          value: " + stripe + "\n"
+           "        - name: AWS_ACCESS_KEY_ID\n          value: AKIAIOSFODNN7EXAMPLE\n"
+           "        - name: DB_PASSWORD\n          value: ${DB_PASSWORD}\n"
+           "        - name: DB_PASSWORD_FILE\n          value: /run/secrets/db\n")
+    text = edit("          value: info\n", env)
+    findings, _ = scan(tmp_path, text)
+    got = sorted((f["object"]["yaml_path"], f["message"]) for f in findings
+                 if f["id"] == "HULL-K8S-027")
+    assert [g[0] for g in got] == [CTR + ".env[2].value", CTR + ".env[3].value"], got
+    assert "GitHub" in got[0][1] and "Stripe" in got[1][1]
+    assert gh not in str(findings) and stripe not in str(findings)

@@ -159,11 +159,12 @@ static void test_secret_patterns(void **state)
 		"  containers:\n"
 		"  - name: a\n"
 		"    env:\n"
-		"    - {name: AWS_KEY, value: AKIAIOSFODNN7EXAMPLE}\n"
+		"    - {name: AWS_KEY, value: AKIAQ2WERTYUIOPA3SDF}\n"
+		"    - {name: AWS_DOC, value: AKIAIOSFODNN7EXAMPLE}\n"
 		"    - {name: DB_PASSWORD, value: hunter2hunter2}\n"
 		"    - {name: DB_PASSWORD_FILE, value: /run/secrets/pw}\n"
 		"    - {name: TOKEN_TTL, value: \"3600\"}\n"
-		"    - {name: GH, value: ghp_0123456789abcdefghijklmnopqrstuvwxyzAB}\n";
+		"    - {name: GH, value: ghp_aB3dE5fG7hJ9kL2mN4pQ6rS8tU0vW1xYzaB3}\n";
 	struct hull_k8s_scan s = HULL_K8S_SCAN_INIT;
 	assert_int_equal(hull_k8s_scan_buffer(&s, "p.yaml", y, strlen(y), NULL), 0);
 	assert_int_equal(count_id(&s, "HULL-K8S-027"), 3);

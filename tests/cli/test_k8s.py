@@ -594,3 +594,66 @@ def test_env_secrets_use_the_secret_rules(tmp_path):
     assert [g[0] for g in got] == [CTR + ".env[2].value", CTR + ".env[3].value"], got
     assert "GitHub" in got[0][1] and "Stripe" in got[1][1]
     assert gh not in str(findings) and stripe not in str(findings)
+
+
+def test_examples_pass_clean():
+    """The hardened manifests in examples/k8s/ give no finding at all."""
+    r = run("--exit-code", "1", "--format", "json", os.path.join(H.REPO, "examples", "k8s"))
+    assert r.rc == 0, r.describe()
+    assert H.strict_json(r.out)["findings"] == []
+
+
+OBJECTS = """\
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: {name: everyone-admin}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: cluster-admin}
+subjects:
+- {kind: ServiceAccount, name: ops, namespace: tools}
+- {kind: Group, name: system:unauthenticated, apiGroup: rbac.authorization.k8s.io}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {name: view, namespace: shop}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: view}
+subjects:
+- {kind: ServiceAccount, name: web, namespace: shop}
+---
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata: {name: web, namespace: shop}
+spec:
+  rules:
+  - host: shop.example.com
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: open, namespace: shop}
+spec:
+  podSelector: {}
+  ingress:
+  - {}
+  - from:
+    - podSelector: {matchLabels: {app: web}}
+  egress:
+  - to:
+    - ipBlock: {cidr: 0.0.0.0/0}
+  - to:
+    - ipBlock: {cidr: 0.0.0.0/0, except: [169.254.169.254/32]}
+"""
+
+
+def test_binding_ingress_and_networkpolicy_checks(tmp_path):
+    findings, _ = scan(tmp_path, OBJECTS)
+    got = sorted((f["id"], f["object"]["kind"], f["object"]["name"],
+                  f["object"]["yaml_path"], f["line"]) for f in findings)
+    assert got == [
+        ("HULL-K8S-033", "ClusterRoleBinding", "everyone-admin", "roleRef.name", 4),
+        ("HULL-K8S-034", "ClusterRoleBinding", "everyone-admin", "subjects[1].name", 7),
+        ("HULL-K8S-035", "Ingress", "web", "spec.tls", 19),
+        ("HULL-K8S-036", "NetworkPolicy", "open", "spec.egress[0]", 33),
+        ("HULL-K8S-036", "NetworkPolicy", "open", "spec.ingress[0]", 29),
+    ], got
+    by = {f["id"]: f for f in findings}
+    assert by["HULL-K8S-033"]["aliases"] == ["KSV111"]
+    assert by["HULL-K8S-034"]["severity"] == "CRITICAL"

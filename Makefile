@@ -76,6 +76,7 @@ bench: build
 	HULL=$(BUILD)/hull bench/inspect.sh
 	HULL=$(BUILD)/hull bench/sbom.sh
 	HULL=$(BUILD)/hull bench/secrets.sh
+	HULL=$(BUILD)/hull bench/k8s.sh
 
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h')

@@ -1,12 +1,19 @@
 /* go.mod in source trees: the modules of "require" directives, single-line
- * ("require path v1.2.3") and block form ("require ( … )"); "// indirect" ones too. */
+ * ("require path v1.2.3") and block form ("require ( … )"); "// indirect" ones too.
+ * go.sum beside it, as Trivy reads it: before Go 1.17 a go.mod lists only direct needs,
+ * so go.sum's modules complete it; from 1.17 on go.mod is complete and go.sum (which
+ * also holds modules that were only looked at) is not inventory. A go.sum without a
+ * go.mod is read alone. Lines "MOD VER/go.mod h1:…" (a go.mod consulted, not a module
+ * built) never count. */
 #include "lang.h"
 
+#include <stdio.h>
 #include <string.h>
 
 static bool match(const char *path)
 {
-	return !strcmp(hull_pkg_basename(path), "go.mod");
+	const char *b = hull_pkg_basename(path);
+	return !strcmp(b, "go.mod") || !strcmp(b, "go.sum");
 }
 
 /* The next token of [*p, end): a word or a Go quoted string, comments end the line. */
@@ -71,6 +78,17 @@ static void line(struct gomod *g, const char *p, const char *end)
 			require(g, start, end);
 		return;
 	}
+	if (is_word(w, wn, "go")) {
+		const char *v;
+		size_t vn;
+		/* The language version: decides whether go.sum completes this go.mod. */
+		if (token(&p, end, &v, &vn) && vn < 32) {
+			_cleanup_free_ char *dir = hull_pkg_dirname(g->f->path);
+			_cleanup_free_ char *ver = xstrndup(v, vn);
+			hull_gomod_record(g->inv, dir, ver);
+		}
+		return;
+	}
 	bool req = is_word(w, wn, "require");
 	const char *rest = p, *t;
 	size_t tn;
@@ -83,8 +101,38 @@ static void line(struct gomod *g, const char *p, const char *end)
 		g->in_other_block = true; /* replace ( … ), exclude ( … ): not inventory */
 }
 
+/* "MOD VER h1:HASH" lines. */
+static void parse_sum(struct hull_inventory *inv, const struct hull_pkg_file *f)
+{
+	struct hull_pkg_seen seen = {0};
+	const char *p = f->data, *end = f->data + f->len;
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		const char *eol = nl ? nl : end;
+		const char *name, *vers, *hash;
+		size_t nn, vn, hn;
+		const char *q = p;
+		if (token(&q, eol, &name, &nn) && token(&q, eol, &vers, &vn) &&
+		    token(&q, eol, &hash, &hn) && hn > 3 && !memcmp(hash, "h1:", 3) &&
+		    !(vn > 7 && !memcmp(vers + vn - 7, "/go.mod", 7))) {
+			_cleanup_free_ char *n = xstrndup(name, nn);
+			_cleanup_free_ char *v = xstrndup(vers, vn);
+			hull_pkg_add_once(inv, &seen, "golang", n, v, f, "go-sum");
+		}
+		p = eol + 1;
+	}
+	hull_pkg_seen_free(&seen);
+}
+
 static void parse(struct hull_inventory *inv, const struct hull_pkg_file *f)
 {
+	if (!strcmp(hull_pkg_basename(f->path), "go.sum")) {
+		parse_sum(inv, f);
+		return;
+	}
+	/* A go.mod without a go directive is read as Go 1.16 (go.sum completes it). */
+	_cleanup_free_ char *dir = hull_pkg_dirname(f->path);
+	hull_gomod_record(inv, dir, "1.16");
 	struct gomod g = {.inv = inv, .f = f};
 	const char *p = f->data, *end = f->data + f->len;
 	while (p < end) {

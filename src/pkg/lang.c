@@ -25,6 +25,26 @@ void hull_pkg_seen_free(struct hull_pkg_seen *seen)
 	strmap_free(&seen->map);
 }
 
+char *hull_pkg_dirname(const char *path)
+{
+	const char *s = strrchr(path, '/');
+	if (!s)
+		return xstrdup(".");
+	return s == path ? xstrdup("/") : xstrndup(path, (size_t)(s - path));
+}
+
+void hull_gomod_record(struct hull_inventory *inv, const char *dir, const char *go_version)
+{
+	/* Keys are owned by the map here (freed with the values at the end of the build). */
+	char *old = strmap_get(&inv->go_versions, dir);
+	if (old) {
+		free(old);
+		strmap_put(&inv->go_versions, dir, xstrdup(go_version));
+		return;
+	}
+	strmap_put(&inv->go_versions, xstrdup(dir), xstrdup(go_version));
+}
+
 const char *hull_pkg_basename(const char *path)
 {
 	const char *s = strrchr(path, '/');

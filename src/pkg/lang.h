@@ -24,6 +24,11 @@ void hull_pkg_seen_free(struct hull_pkg_seen *seen);
 
 /* The last path segment. */
 const char *hull_pkg_basename(const char *path);
+/* Everything before the last '/' ("/" for "/x"). */
+char *hull_pkg_dirname(const char *path);
+
+/* go.mod's "go" directive, by directory (gomod.c); the last one recorded wins. */
+void hull_gomod_record(struct hull_inventory *inv, const char *dir, const char *go_version);
 
 /* May this path be an executable worth opening (Go, Rust binaries)? A basename without
  * '.' outside data-only trees, or anything directly in a bin directory. */

@@ -3,6 +3,7 @@
 #include "../util/strbuf.h"
 #include "lang.h"
 
+#include <stdio.h>
 #include <string.h>
 
 bool hull_pkg_wanted(const char *path, uint64_t size, void *ctx)
@@ -307,6 +308,66 @@ static void catalog(void *ctx, const struct hull_pkg_file *f)
 			hull_catalogers[i]->parse(inv, f);
 }
 
+static void package_release(struct hull_package *p)
+{
+	free(p->name);
+	free(p->version);
+	free(p->arch);
+	free(p->type);
+	free(p->ecosystem);
+	free(p->purl);
+	free(p->source_name);
+	free(p->source_version);
+	free(p->licenses);
+	free(p->path);
+}
+
+/* Is Go version a (e.g. "1.16", "1.21.5") older than 1.17? */
+static bool before_go117(const char *v)
+{
+	unsigned major = 0, minor = 0;
+	if (sscanf(v, "%u.%u", &major, &minor) < 2)
+		return true;
+	return major < 1 || (major == 1 && minor < 17);
+}
+
+/* go.sum packages stay only where no go.mod beside them is complete (Go >= 1.17), and
+ * not when that go.mod already lists the module (its version wins). */
+static void gosum_finish(struct hull_inventory *inv)
+{
+	size_t k = 0;
+	for (size_t i = 0; i < inv->npkgs; i++) {
+		struct hull_package *p = &inv->pkgs[i];
+		bool drop = false;
+		if (!strcmp(p->cataloger, "go-sum")) {
+			char *slash = strrchr(p->path, '/');
+			_cleanup_free_ char *dir =
+				slash && slash != p->path
+					? xstrndup(p->path, (size_t)(slash - p->path))
+					: xstrdup("/");
+			const char *gov = strmap_get(&inv->go_versions, dir);
+			if (gov && !before_go117(gov))
+				drop = true;
+			_cleanup_free_ char *mod = gov ? xasprintf("%s/go.mod", dir) : NULL;
+			for (size_t j = 0; mod && !drop && j < inv->npkgs; j++)
+				drop = !strcmp(inv->pkgs[j].cataloger, "go-mod") &&
+				       !strcmp(inv->pkgs[j].path, mod) &&
+				       !strcmp(inv->pkgs[j].name, p->name);
+		}
+		if (drop)
+			package_release(p);
+		else
+			inv->pkgs[k++] = *p;
+	}
+	inv->npkgs = k;
+	for (size_t i = 0; i < inv->go_versions.cap; i++) {
+		free((char *)inv->go_versions.slots[i].key);
+		free(inv->go_versions.slots[i].value);
+	}
+	strmap_free(&inv->go_versions);
+	memset(&inv->go_versions, 0, sizeof(inv->go_versions));
+}
+
 int hull_inventory_build(const struct hull_layer *layers, size_t n, const struct hull_fs *fs,
 			 struct hull_inventory **out, struct hull_err *err)
 {
@@ -318,6 +379,7 @@ int hull_inventory_build(const struct hull_layer *layers, size_t n, const struct
 	hull_os_detect(&inv->os, op.ptrs);
 	each_visible(layers, n, fs, catalog, inv);
 	hull_dpkg_apply_licenses(inv, fs);
+	gosum_finish(inv);
 	for (size_t i = 0; i < inv->npkgs; i++)
 		hull_package_finish(inv, &inv->pkgs[i]);
 	if (inv->npkgs > 1)
@@ -330,19 +392,8 @@ void hull_inventory_free(struct hull_inventory *inv)
 {
 	if (!inv)
 		return;
-	for (size_t i = 0; i < inv->npkgs; i++) {
-		struct hull_package *p = &inv->pkgs[i];
-		free(p->name);
-		free(p->version);
-		free(p->arch);
-		free(p->type);
-		free(p->ecosystem);
-		free(p->purl);
-		free(p->source_name);
-		free(p->source_version);
-		free(p->licenses);
-		free(p->path);
-	}
+	for (size_t i = 0; i < inv->npkgs; i++)
+		package_release(&inv->pkgs[i]);
 	free(inv->pkgs);
 	free(inv->os.id);
 	free(inv->os.version_id);

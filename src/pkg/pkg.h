@@ -38,6 +38,8 @@ struct hull_inventory {
 	/* dpkg, while building: licences named by each /usr/share/doc/NAME/copyright, by
 	 * path (char *); applied to the deb packages once every file has been read. */
 	struct strmap doc_licenses;
+	/* go, while building: each go.mod's "go" directive, by directory. */
+	struct strmap go_versions;
 };
 
 /* One captured file offered to a cataloger. */

@@ -152,6 +152,47 @@ def test_go_mod_require_lines(tmp_path, module_binary):
         ("example.com/delta", "v0.0.1")}
 
 
+def gosum_modules(text):
+    """go.sum's built modules: "MOD VER h1:…" lines, not "MOD VER/go.mod h1:…"."""
+    out = set()
+    for line in text.splitlines():
+        f = line.split()
+        if len(f) == 3 and f[2].startswith("h1:") and not f[1].endswith("/go.mod"):
+            out.add((f[0], f[1]))
+    return out
+
+
+def test_go_sum_beside_go_mod(tmp_path, module_binary):
+    """go.sum completes a go.mod older than Go 1.17 (as Trivy reads it), is not inventory
+    beside a complete (>= 1.17) go.mod, and is read alone without one."""
+    _, gomod = module_binary
+    gosum = gomod.parent / "go.sum"
+    assert gosum.exists()  # written by the real go build of the fixture
+    text = gosum.read_text()
+    want_sum = gosum_modules(text)
+    assert want_sum and any(l.split()[1].endswith("/go.mod") for l in text.splitlines())
+    root = tmp_path / "root"
+    for d in ("new", "old", "alone"):
+        (root / d).mkdir(parents=True)
+        shutil.copy(gosum, root / d / "go.sum")
+    shutil.copy(gomod, root / "new" / "go.mod")  # go 1.19
+    (root / "old" / "go.mod").write_text(
+        gomod.read_text().replace("go 1.19", "go 1.16").replace(
+            "\texample.com/alpha v1.2.3\n", ""))
+    res, pkgs = sbom(root)
+    assert res.err == "", res.describe()
+    assert by_path(pkgs, "/new/go.sum") == set()
+    old_mod = by_path(pkgs, "/old/go.mod")
+    assert ("example.com/alpha", "v1.2.3") not in old_mod
+    listed = {n for n, _ in old_mod}
+    assert by_path(pkgs, "/old/go.sum") == {m for m in want_sum if m[0] not in listed}
+    assert ("example.com/alpha", "v1.2.3") in by_path(pkgs, "/old/go.sum")
+    assert by_path(pkgs, "/alone/go.sum") == want_sum
+    for p in pkgs:
+        if p["path"].endswith("go.sum"):
+            assert p["purl"] == "pkg:golang/%s@%s" % (p["name"], p["version"])
+
+
 def test_go_mod_single_line_and_quotes(tmp_path):
     root = tmp_path / "root"
     root.mkdir()

@@ -34,6 +34,8 @@ int cmd_push(int argc, char **argv);
 extern const char cmd_push_usage[];
 int cmd_sbom(int argc, char **argv);
 extern const char cmd_sbom_usage[];
+int cmd_completion(int argc, char **argv);
+extern const char cmd_completion_usage[];
 int cmd_vercmp(int argc, char **argv);
 extern const char cmd_vercmp_usage[];
 

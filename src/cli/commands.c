@@ -4,6 +4,8 @@
 const struct hull_command hull_commands[] = {
 	{"image", cmd_image, "scan an image for secrets and hardening problems (SBOM too)",
 	 cmd_image_usage},
+	{"completion", cmd_completion, "print a shell completion script (bash, zsh, fish)",
+	 cmd_completion_usage},
 	{"fs", cmd_fs, "scan a directory tree (rootfs or project) like an image", cmd_fs_usage},
 	{"inspect", cmd_inspect, "show an image's layers, config, history, wasted space and files",
 	 cmd_inspect_usage},

@@ -14,7 +14,7 @@ DEB_PACKAGES := meson ninja-build pkg-config gcc clang libclang-rt-14-dev \
 	zlib1g-dev binutils golang-go default-jdk-headless maven nodejs \
 	libcmocka-dev python3 python3-pytest python3-jsonschema mmdebstrap umoci skopeo \
 	ca-certificates tar gzip clang-format jq libfyaml-dev \
-	libcurl4-openssl-dev docker-registry apache2-utils zsh
+	libcurl4-openssl-dev docker-registry apache2-utils zsh groff-base
 
 # The version-comparison oracles of tests/cli/test_vercmp.py (dpkg, rpm, packaging, Go
 # x/mod, Maven, RubyGems, Composer); npm only when no npm is installed (NodeSource's
@@ -22,7 +22,7 @@ DEB_PACKAGES := meson ninja-build pkg-config gcc clang libclang-rt-14-dev \
 DEB_PACKAGES += python3-rpm python3-packaging php-composer-semver golang-golang-x-mod-dev \
 	$(if $(shell command -v npm 2>/dev/null),,npm)
 
-.PHONY: all deps build asan fuzz-build demo check test unit cli fuzz-smoke bench format clean
+.PHONY: man all deps build asan fuzz-build demo check test unit cli fuzz-smoke bench format clean
 
 all: build
 
@@ -77,6 +77,10 @@ bench: build
 	HULL=$(BUILD)/hull bench/sbom.sh
 	HULL=$(BUILD)/hull bench/secrets.sh
 	HULL=$(BUILD)/hull bench/k8s.sh
+
+# man/hull.1 from the help texts (tests/cli/test_man.py checks it is current).
+man: build
+	$(PY) scripts/genman.py $(BUILD)/hull man/hull.1
 
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h')

@@ -77,6 +77,7 @@ bench: build
 	HULL=$(BUILD)/hull bench/sbom.sh
 	HULL=$(BUILD)/hull bench/secrets.sh
 	HULL=$(BUILD)/hull bench/k8s.sh
+	HULL=$(BUILD)/hull bench/registry.sh
 
 # man/hull.1 from the help texts (tests/cli/test_man.py checks it is current).
 man: build

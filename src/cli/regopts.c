@@ -26,6 +26,9 @@ int cli_registry_opt(struct cli_registry *r, int c, const char *arg)
 		else
 			return cli_error("--tls-verify: want true or false, not \"%s\"", arg), -1;
 		return 1;
+	case CLI_OPT_CERT_DIR:
+		r->o.cert_dir = arg;
+		return 1;
 	case CLI_OPT_INSECURE:
 		if (r->o.ninsecure == CLI_MAX_INSECURE)
 			return cli_error("--insecure-registry: at most %d hosts", CLI_MAX_INSECURE),
@@ -42,9 +45,11 @@ int cli_copy_args(int argc, char **argv, const char *cmd, const char *usage, str
 	static const struct option longopts[] = {
 		{"platform", required_argument, NULL, 'p'},
 		{"help", no_argument, NULL, 'h'},
+		{"mount-from", required_argument, NULL, 'm'},
 		CLI_REGISTRY_LONGOPTS,
 		{NULL, 0, NULL, 0},
 	};
+	bool push = out->push;
 	memset(out, 0, sizeof(*out));
 	int c;
 	opterr = 0;
@@ -62,6 +67,11 @@ int cli_copy_args(int argc, char **argv, const char *cmd, const char *usage, str
 		case 'h':
 			fputs(usage, stdout);
 			return EXIT_CLEAN;
+		case 'm':
+			if (!push)
+				return cli_error("%s: --mount-from is an option of hull push", cmd);
+			out->reg.o.mount_from = optarg;
+			break;
 		case ':':
 			return cli_error("%s: option %s needs a value", cmd, argv[optind - 1]);
 		default:
@@ -108,6 +118,9 @@ int cli_image_opt(struct cli_image *im, int c, const char *arg)
 			cli_error("--max-layer-size: invalid size \"%s\"", arg);
 			return -1;
 		}
+		return 1;
+	case CLI_OPT_CACHE:
+		im->reg.o.cache = true;
 		return 1;
 	case CLI_OPT_MAX_ENTRIES:
 		if (cli_parse_count(arg, "--max-entries", ULLONG_MAX, &v))

@@ -13,6 +13,7 @@ enum {
 	CLI_OPT_AUTHFILE,
 	CLI_OPT_TLS_VERIFY,
 	CLI_OPT_INSECURE,
+	CLI_OPT_CERT_DIR,
 };
 
 /* Entries for a getopt_long table. */
@@ -20,15 +21,18 @@ enum {
 	{"creds", required_argument, NULL, CLI_OPT_CREDS},                     \
 		{"authfile", required_argument, NULL, CLI_OPT_AUTHFILE},       \
 		{"tls-verify", optional_argument, NULL, CLI_OPT_TLS_VERIFY},   \
+		{"cert-dir", required_argument, NULL, CLI_OPT_CERT_DIR},       \
 	{                                                                      \
 		"insecure-registry", required_argument, NULL, CLI_OPT_INSECURE \
 	}
 
-#define CLI_REGISTRY_HELP                                                              \
-	"      --creds USER:PASSWORD   registry credentials (else --authfile,\n"       \
-	"                              $REGISTRY_AUTH_FILE, ~/.docker/config.json)\n"  \
-	"      --authfile FILE         auth file with an \"auths\" object\n"           \
-	"      --tls-verify=false      do not verify the registry's TLS certificate\n" \
+#define CLI_REGISTRY_HELP                                                                \
+	"      --creds USER:PASSWORD   registry credentials (else --authfile,\n"         \
+	"                              $REGISTRY_AUTH_FILE, ~/.docker/config.json)\n"    \
+	"      --authfile FILE         auth file with an \"auths\" object\n"             \
+	"      --tls-verify=false      do not verify the registry's TLS certificate\n"   \
+	"      --cert-dir DIR          extra CA certificates (DIR/*.crt) and a client\n" \
+	"                              certificate (DIR/NAME.cert + DIR/NAME.key)\n"     \
 	"      --insecure-registry HOST  allow plain HTTP (and no TLS checks) for HOST\n"
 
 #define CLI_MAX_INSECURE 16
@@ -48,6 +52,7 @@ struct cli_copy {
 	struct cli_registry reg;
 	const char *platform;
 	const char *src, *dst;
+	bool push; /* accepts --mount-from */
 };
 int cli_copy_args(int argc, char **argv, const char *cmd, const char *usage, struct cli_copy *out);
 
@@ -58,6 +63,7 @@ enum {
 	CLI_OPT_PARALLEL,
 	CLI_OPT_MAX_SIZE,
 	CLI_OPT_MAX_ENTRIES,
+	CLI_OPT_CACHE,
 };
 
 #define CLI_IMAGE_LONGOPTS                                                     \
@@ -65,14 +71,18 @@ enum {
 		{"parallel", required_argument, NULL, CLI_OPT_PARALLEL},       \
 		{"max-layer-size", required_argument, NULL, CLI_OPT_MAX_SIZE}, \
 		{"max-entries", required_argument, NULL, CLI_OPT_MAX_ENTRIES}, \
-		CLI_REGISTRY_LONGOPTS
+		{"cache", no_argument, NULL, CLI_OPT_CACHE}, CLI_REGISTRY_LONGOPTS
 
 #define CLI_IMAGE_HELP                                                                          \
 	"      --platform OS/ARCH[/V]  platform to pick from an index (default: linux/amd64)\n" \
 	"      --parallel N            layers decoded at once (default: one per core)\n"        \
 	"      --max-layer-size SIZE   cap on a layer's decompressed size (default: 32GiB)\n"   \
 	"      --max-entries N         cap on tar entries in the image (default: "              \
-	"10000000)\n" CLI_REGISTRY_HELP
+	"10000000)\n"                                                                           \
+	"      --cache                 docker://: download layers into the blob cache\n"        \
+	"                              ($XDG_CACHE_HOME/hull/blobs) and read them from\n"       \
+	"                              there, instead of streaming them (the "                  \
+	"default)\n" CLI_REGISTRY_HELP
 
 struct cli_image {
 	struct hull_inspect_opts io; /* io.registry points at reg.o */

@@ -5,7 +5,9 @@ int hull_inspect_run(const char *source, const struct hull_inspect_opts *opts,
 		     struct hull_inspect **out, struct hull_err *err)
 {
 	struct hull_inspect *in = xcalloc(1, sizeof(*in));
-	struct hull_open_opts oo = {.platform = opts->platform, .registry = opts->registry};
+	/* Layers are only read through hull_image_read_layers here: they may stream. */
+	struct hull_open_opts oo = {
+		.platform = opts->platform, .registry = opts->registry, .stream = true};
 	int rc = hull_image_open(source, &oo, &in->img, err);
 	struct hull_read_opts ro = {
 		.parallel = opts->parallel,

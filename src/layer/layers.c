@@ -50,9 +50,13 @@ static void read_one(void *ctx, size_t i)
 		.layer = (int)i,
 		.pipeline = job->pipeline,
 	};
-	struct hull_blob_reader br;
-	hull_blob_reader_init(&br, &d->blob, name);
-	int rc = hull_layer_read(&br.r, &lo, &job->layers[i], &job->errs[i]);
+	struct hull_reader *rd = NULL;
+	int rc = hull_layer_reader_open(img, i, name, &rd, &job->errs[i]);
+	if (!rc)
+		rc = hull_layer_read(rd, &lo, &job->layers[i], &job->errs[i]);
+	if (rc == HULL_EINPUT) /* malformed: maybe corrupt bytes (not a limit) */
+		hull_layer_reader_explain(rd, &job->errs[i]);
+	hull_layer_reader_close(rd);
 	if (!rc)
 		rc = verify(img, i, &job->layers[i], name, &job->errs[i]);
 	if (rc) {
@@ -93,6 +97,9 @@ int hull_image_read_layers(struct hull_image *img, const struct hull_read_opts *
 	atomic_init(&job.nentries, 0);
 	atomic_init(&job.failed, false);
 	unsigned workers = opts->parallel ? opts->parallel : hull_ncpu();
+	/* Streamed layers wait on the network too: keep a few downloads going. */
+	if (!opts->parallel && img->registry && workers < 4)
+		workers = 4;
 	/* With fewer layers than cores can keep busy, hash each layer on a second thread
 	 * (decoding and SHA-256 then overlap); with many layers, workers already do. */
 	job.pipeline = workers >= 2 && n < 2 * (size_t)workers;

@@ -1,14 +1,22 @@
 /* Registry credentials: --creds, auth files (containers-auth.json and Docker's
- * config.json share the "auths" shape). Messages name files and hosts, never secrets. */
+ * config.json share the "auths" shape), and docker-credential-* helpers named by
+ * "credHelpers" / "credsStore". Messages name files and hosts, never secrets. */
 #include "../util/json.h"
+#include "../util/strbuf.h"
 #include "registry.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <openssl/evp.h>
+#include <spawn.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
-#define MAX_AUTH_FILE (4u << 20)
+#define MAX_AUTH_FILE	  (4u << 20)
+#define MAX_HELPER_OUTPUT (1u << 20)
+
+extern char **environ;
 
 /* Base64 "user:pass" into its two halves; false if it is not that. */
 static bool decode_auth(const char *b64, char **user, char **pass)
@@ -76,6 +84,121 @@ static int from_entry(json_t *e, const char *file, const char *domain, char **us
 	return 0;
 }
 
+/* Runs "docker-credential-NAME get" (found on PATH) with the server on stdin and
+ * reads its stdout whole. *status is the helper's exit status. */
+static int run_helper(const char *name, const char *server, struct strbuf *out, int *status,
+		      struct hull_err *err)
+{
+	for (const char *p = name; *p; p++)
+		if (*p == '/' || (unsigned char)*p < 0x21)
+			return hull_err_set(err, HULL_EINPUT, "credential helper \"%s\": bad name",
+					    name);
+	_cleanup_free_ char *prog = xasprintf("docker-credential-%s", name);
+	int in[2], outp[2];
+	if (pipe2(in, O_CLOEXEC))
+		return hull_err_set(err, HULL_EIO, "%s: %s", prog, strerror(errno));
+	if (pipe2(outp, O_CLOEXEC)) {
+		close(in[0]);
+		close(in[1]);
+		return hull_err_set(err, HULL_EIO, "%s: %s", prog, strerror(errno));
+	}
+	/* The server name fits in the pipe: written before the helper starts. */
+	ssize_t w = write(in[1], server, strlen(server));
+	close(in[1]);
+	posix_spawn_file_actions_t fa;
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_adddup2(&fa, in[0], 0);
+	posix_spawn_file_actions_adddup2(&fa, outp[1], 1);
+	posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
+	char *argv[] = {prog, "get", NULL};
+	pid_t pid;
+	int rc = posix_spawnp(&pid, prog, &fa, NULL, argv, environ);
+	posix_spawn_file_actions_destroy(&fa);
+	close(in[0]);
+	close(outp[1]);
+	if (rc || w < 0) {
+		close(outp[0]);
+		if (!rc)
+			waitpid(pid, NULL, 0);
+		return hull_err_set(err, HULL_EINPUT, "credential helper %s: %s", prog,
+				    strerror(rc ? rc : errno));
+	}
+	char buf[4096];
+	bool too_big = false;
+	for (;;) {
+		ssize_t n = read(outp[0], buf, sizeof(buf));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		if (out->len + (size_t)n > MAX_HELPER_OUTPUT)
+			too_big = true;
+		else
+			strbuf_add(out, buf, (size_t)n);
+	}
+	close(outp[0]);
+	int st;
+	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+		;
+	*status = WIFEXITED(st) ? WEXITSTATUS(st) : 128;
+	if (too_big)
+		return hull_err_set(err, HULL_ELIMIT, "credential helper %s: output too large",
+				    prog);
+	return 0;
+}
+
+/* Credentials from helper NAME for domain. A helper that has none (it exits non-zero,
+ * "credentials not found") leaves *user NULL. */
+static int from_helper(const char *name, const char *domain, char **user, char **pass,
+		       struct hull_err *err)
+{
+	/* Docker stores Hub credentials under its v1 index URL, others by host[:port]. */
+	const char *server = strcmp(domain, "docker.io") ? domain : "https://index.docker.io/v1/";
+	struct strbuf out = STRBUF_INIT;
+	int status = 0;
+	int rc = run_helper(name, server, &out, &status, err);
+	if (rc || status) {
+		if (out.buf)
+			OPENSSL_cleanse(out.buf, out.len);
+		strbuf_release(&out);
+		return rc;
+	}
+	json_t *doc = out.len ? json_loadb(out.buf, out.len, 0, NULL) : NULL;
+	OPENSSL_cleanse(out.buf, out.len);
+	strbuf_release(&out);
+	const char *u = json_string_value(json_object_get(doc, "Username"));
+	const char *p = json_string_value(json_object_get(doc, "Secret"));
+	if (!u || !p || !*p)
+		rc = hull_err_set(err, HULL_EINPUT,
+				  "credential helper docker-credential-%s: no Username and Secret "
+				  "for %s",
+				  name, domain);
+	else {
+		*user = xstrdup(u);
+		*pass = xstrdup(p);
+	}
+	if (doc)
+		json_decref(doc);
+	return rc;
+}
+
+/* credHelpers[domain], else credsStore: the helper Docker would use, or NULL. */
+static const char *helper_for(json_t *doc, const char *domain)
+{
+	json_t *helpers = json_object_get(doc, "credHelpers");
+	const char *key;
+	json_t *v;
+	if (json_is_object(helpers)) {
+		json_object_foreach(helpers, key, v)
+		{
+			if (json_is_string(v) && key_matches(key, domain))
+				return json_string_value(v);
+		}
+	}
+	const char *store = json_string_value(json_object_get(doc, "credsStore"));
+	return store && *store ? store : NULL;
+}
+
 static int from_file(const char *file, bool must_exist, const char *domain, char **user,
 		     char **pass, struct hull_err *err)
 {
@@ -92,6 +215,14 @@ static int from_file(const char *file, bool must_exist, const char *domain, char
 	free(data);
 	if (rc)
 		return rc;
+	const char *helper = json_is_object(doc) ? helper_for(doc, domain) : NULL;
+	if (helper) {
+		rc = from_helper(helper, domain, user, pass, err);
+		if (rc || *user) {
+			json_decref(doc);
+			return rc;
+		}
+	}
 	json_t *auths = json_object_get(doc, "auths");
 	const char *key;
 	json_t *e;

@@ -196,6 +196,15 @@ static int load_manifest(struct hull_image *img, json_t *desc, const struct hull
 	if (!mt)
 		mt = json_string_value(json_object_get(desc, "mediaType"));
 	if (hull_media_is_index(mt) || (!mt && json_object_get(doc, "manifests"))) {
+		if (!img->index_raw) {
+			img->index_digest =
+				xstrdup(json_string_value(json_object_get(desc, "digest")));
+			img->index_media_type =
+				xstrdup(mt ? mt : "application/vnd.oci.image.index.v1+json");
+			img->index_raw = raw;
+			img->index_len = rawlen;
+			raw = NULL;
+		}
 		free(raw);
 		json_t *pick;
 		rc = hull_platform_pick(img->source, json_object_get(doc, "manifests"), want, &pick,

@@ -59,35 +59,71 @@ int hull_registry_get_manifest(struct hull_registry *reg, const char *reference,
 int hull_registry_get_blob(struct hull_registry *reg, const char *digest, long long size,
 			   size_t max, char **data, size_t *len,
 			   struct hull_err *err) HULL_MUST_CHECK;
-/* Downloads a blob into fd (truncated first, and again on a retry); checks size and
- * digest. */
-int hull_registry_fetch_blob(struct hull_registry *reg, const char *digest, uint64_t size, int fd,
-			     struct hull_err *err) HULL_MUST_CHECK;
+/* A blob download as a pull stream (struct hull_reader): bytes reach the reader as they
+ * arrive; at the end the size and digest are checked (the read that would return 0
+ * returns the error instead). A broken connection is resumed with a Range request from
+ * the current offset, the hash going on; a server that answers a Range request with the
+ * whole blob (200) has the part already delivered skipped, or, when restart is given,
+ * restart is called (the consumer drops what it has) and the blob starts over. */
+struct hull_blob_stream;
+struct hull_blob_stream_opts {
+	uint64_t offset;	  /* bytes the consumer has already (a .partial file) */
+	struct hull_sha256 *seed; /* their hash state, taken over (needed when offset > 0) */
+	int (*restart)(void *ctx, struct hull_err *err);
+	void *ctx;
+};
+int hull_blob_stream_open(struct hull_registry *reg, const char *digest, uint64_t size,
+			  const struct hull_blob_stream_opts *opts, struct hull_blob_stream **out,
+			  struct hull_err *err) HULL_MUST_CHECK;
+struct hull_reader *hull_blob_stream_reader(struct hull_blob_stream *s);
+/* Did the stream fail on the network (worth resuming later) rather than on content? */
+bool hull_blob_stream_broken(const struct hull_blob_stream *s);
+void hull_blob_stream_free(struct hull_blob_stream *s);
+
 int hull_registry_blob_exists(struct hull_registry *reg, const char *digest, bool *exists,
 			      struct hull_err *err) HULL_MUST_CHECK;
-/* Uploads a blob from b, or from data/len when b is NULL (POST, then one PUT with
- * the bytes: a monolithic upload). */
+/* Uploads a blob from b, or from data/len when b is NULL: POST, then one PUT with the
+ * bytes (a monolithic upload), or for blobs over HULL_CHUNK_THRESHOLD, PATCHes of
+ * HULL_CHUNK_SIZE with Content-Range and a closing PUT. */
+#define HULL_CHUNK_THRESHOLD (64ULL << 20)
+#define HULL_CHUNK_SIZE	     (32ULL << 20)
 int hull_registry_put_blob(struct hull_registry *reg, const char *digest, const struct hull_blob *b,
 			   const void *data, size_t len, struct hull_err *err) HULL_MUST_CHECK;
+/* Asks the registry to mount digest from repository from (same registry): *mounted
+ * false when it answered 202 (an upload session, cancelled here) instead of 201. */
+int hull_registry_mount_blob(struct hull_registry *reg, const char *digest, const char *from,
+			     bool *mounted, struct hull_err *err) HULL_MUST_CHECK;
 int hull_registry_put_manifest(struct hull_registry *reg, const char *reference, const char *data,
 			       size_t len, const char *media_type,
 			       struct hull_err *err) HULL_MUST_CHECK;
 
 /* The blob cache root ($XDG_CACHE_HOME/hull, else ~/.cache/hull); a new string. */
 char *hull_cache_dir(const struct hull_registry_opts *opts);
-/* Makes sure blobs/sha256/<hex> of digest is in the cache: reused when present,
- * else downloaded to a temporary file, verified, renamed. */
+/* Makes sure blobs/sha256/<hex> of digest is in the cache: reused when present, else
+ * downloaded into blobs/sha256/<hex>.partial (resumed from its size when one is left
+ * from a broken run), verified, renamed. */
 int hull_cache_fetch(struct hull_registry *reg, const char *cache, const char *digest,
 		     uint64_t size, struct hull_err *err) HULL_MUST_CHECK;
 
-/* Opens img (transport docker) from "REF" (without "docker://"). */
+/* Opens img (transport docker) from "REF" (without "docker://"). stream: leave the
+ * layers in the registry (img keeps the client; hull_layer_reader_open streams them)
+ * instead of downloading them into the cache. */
 int hull_registry_image_open(struct hull_image *img, const char *ref,
 			     const struct hull_platform *want,
-			     const struct hull_registry_opts *opts,
+			     const struct hull_registry_opts *opts, bool stream,
 			     struct hull_err *err) HULL_MUST_CHECK;
+/* A reader streaming layer i of an image opened with stream. */
+int hull_registry_layer_stream(struct hull_image *img, size_t i, struct hull_blob_stream **out,
+			       struct hull_err *err) HULL_MUST_CHECK;
 
 /* Copies an opened image (one with a manifest) to the registry reference dest. */
 int hull_registry_push(struct hull_image *img, const char *dest,
 		       const struct hull_registry_opts *opts, struct hull_err *err) HULL_MUST_CHECK;
+/* The same, but an image picked from an index of an OCI layout or archive
+ * (img->index_raw) is pushed whole: every child manifest (and its blobs) by digest, then
+ * the index under dest's tag. */
+int hull_registry_push_all(struct hull_image *img, const char *dest,
+			   const struct hull_registry_opts *opts,
+			   struct hull_err *err) HULL_MUST_CHECK;
 
 #endif

@@ -160,6 +160,8 @@ static struct curl_slist *headers_for(const struct http_req *req)
 		h = curl_slist_append(h, line);
 		free(line);
 	}
+	if (req->header)
+		h = curl_slist_append(h, req->header);
 	return h;
 }
 
@@ -178,15 +180,18 @@ static void set_method(CURL *c, const struct http_req *req)
 				 (curl_off_t)(req->blob ? req->blob->size : req->body_len));
 		if (strcmp(m, "PUT"))
 			curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, m);
+	} else if (strcmp(m, "GET")) {
+		curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, m); /* DELETE */
 	}
 }
 
-/* Copies the auth state under the lock (another thread may be refreshing it). */
-static void set_auth(struct hull_registry *reg, CURL *c, const struct http_req *req, char **token)
+void http_set_auth(struct hull_registry *reg, CURL *c, bool anonymous, bool basic_only,
+		   char **token)
 {
-	if (req->anonymous)
+	*token = NULL;
+	if (anonymous)
 		return;
-	if (req->basic_only) {
+	if (basic_only) {
 		curl_easy_setopt(c, CURLOPT_HTTPAUTH, CURLAUTH_BASIC);
 		curl_easy_setopt(c, CURLOPT_USERNAME, reg->user);
 		curl_easy_setopt(c, CURLOPT_PASSWORD, reg->pass);
@@ -206,11 +211,20 @@ static void set_auth(struct hull_registry *reg, CURL *c, const struct http_req *
 	}
 }
 
-static void setup(struct hull_registry *reg, struct xfer *x, struct curl_slist *h, char *errbuf)
+/* HULL_HTTP_LOW_SPEED_TIME (seconds) shortens the stall timeout: a test knob. */
+static long low_speed_time(void)
 {
-	CURL *c = x->c;
-	curl_easy_setopt(c, CURLOPT_URL, x->req->url);
-	curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
+	const char *e = getenv("HULL_HTTP_LOW_SPEED_TIME");
+	long v = e ? strtol(e, NULL, 10) : 0;
+	return v > 0 && v <= 3600 ? v : 60;
+}
+
+void http_common_opts(struct hull_registry *reg, CURL *c, const char *url, struct curl_slist *h,
+		      char *errbuf)
+{
+	curl_easy_setopt(c, CURLOPT_URL, url);
+	if (h)
+		curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
 	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
 	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 1L);
@@ -222,10 +236,24 @@ static void setup(struct hull_registry *reg, struct xfer *x, struct curl_slist *
 	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, 30L);
 	/* A stalled server: under 1 byte/s for 60 s ends the attempt. */
 	curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, 1L);
-	curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, 60L);
+	curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, low_speed_time());
 	curl_easy_setopt(c, CURLOPT_USERAGENT,
 			 "hull/"
 			 "0.1");
+	if (reg->ca_blob) {
+		struct curl_blob b = {reg->ca_blob, reg->ca_len, CURL_BLOB_COPY};
+		curl_easy_setopt(c, CURLOPT_CAINFO_BLOB, &b);
+	}
+	if (reg->client_cert) {
+		curl_easy_setopt(c, CURLOPT_SSLCERT, reg->client_cert);
+		curl_easy_setopt(c, CURLOPT_SSLKEY, reg->client_key);
+	}
+}
+
+static void setup(struct hull_registry *reg, struct xfer *x, struct curl_slist *h, char *errbuf)
+{
+	CURL *c = x->c;
+	http_common_opts(reg, c, x->req->url, h, errbuf);
 	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
 	curl_easy_setopt(c, CURLOPT_HEADERDATA, x);
 	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
@@ -235,6 +263,9 @@ static void setup(struct hull_registry *reg, struct xfer *x, struct curl_slist *
 	curl_easy_setopt(c, CURLOPT_SEEKFUNCTION, on_seek);
 	curl_easy_setopt(c, CURLOPT_SEEKDATA, x);
 	set_method(c, x->req);
+	/* A memory body has a cap: refuse a larger Content-Length before any byte. */
+	if (x->req->out_fd < 0 && x->req->max && strcmp(x->req->method, "HEAD"))
+		curl_easy_setopt(c, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)x->req->max);
 }
 
 static void resp_clear(struct http_resp *r)
@@ -267,7 +298,7 @@ static CURLcode attempt(struct hull_registry *reg, const struct http_req *req,
 	char *token = NULL;
 	errbuf[0] = '\0';
 	setup(reg, &x, h, errbuf);
-	set_auth(reg, x.c, req, &token);
+	http_set_auth(reg, x.c, req->anonymous, req->basic_only, &token);
 	hull_sha256_init(&x.h);
 	CURLcode cc = curl_easy_perform(x.c);
 	curl_easy_getinfo(x.c, CURLINFO_RESPONSE_CODE, &resp->status);
@@ -279,7 +310,7 @@ static CURLcode attempt(struct hull_registry *reg, const struct http_req *req,
 	return cc;
 }
 
-static bool transient(CURLcode cc)
+bool http_transient(CURLcode cc)
 {
 	switch (cc) {
 	case CURLE_COULDNT_CONNECT:
@@ -296,7 +327,7 @@ static bool transient(CURLcode cc)
 	}
 }
 
-static void backoff(int n, const char *retry_after)
+void http_backoff(int n, const char *retry_after)
 {
 	long ms = 250L << n;
 	if (retry_after) {
@@ -312,14 +343,11 @@ static void backoff(int n, const char *retry_after)
 static int fetch_token(struct hull_registry *reg, const struct hull_auth_challenge *ch,
 		       struct hull_err *err);
 
-/* A 401: pick up a token or switch to Basic. Returns 1 to retry, 0 to give up
- * (the 401 then reaches the caller), negative on error. */
-static int on_unauthorized(struct hull_registry *reg, const struct http_resp *resp,
-			   struct hull_err *err)
+int http_on_unauthorized(struct hull_registry *reg, const char *www_auth, struct hull_err *err)
 {
 	struct hull_auth_challenge *ch;
 	size_t n;
-	if (hull_auth_parse(resp->www_auth, &ch, &n))
+	if (hull_auth_parse(www_auth, &ch, &n))
 		return HULL_EINPUT;
 	int rc = 0;
 	for (size_t i = 0; i < n && !rc; i++) {
@@ -338,17 +366,18 @@ static int on_unauthorized(struct hull_registry *reg, const struct http_resp *re
 	return rc;
 }
 
-static int transport_err(struct hull_registry *reg, const struct http_req *req, CURLcode cc,
-			 const char *errbuf, int werr, struct hull_err *err)
+int http_transport_err(struct hull_registry *reg, const char *method, const char *url, CURLcode cc,
+		       const char *errbuf, int werr, struct hull_err *err)
 {
 	if (werr)
 		return hull_err_set(err, HULL_EIO, "%s: writing a download: %s", reg->name,
 				    strerror(werr));
-	return hull_err_set(err, cc == CURLE_WRITE_ERROR ? HULL_ELIMIT : HULL_EINPUT,
-			    "%s: %s %s: %s", reg->name, req->method, req->url,
-			    cc == CURLE_WRITE_ERROR ? "response too large"
-			    : *errbuf		    ? errbuf
-						    : curl_easy_strerror(cc));
+	bool big = cc == CURLE_WRITE_ERROR || cc == CURLE_FILESIZE_EXCEEDED;
+	return hull_err_set(err, big ? HULL_ELIMIT : HULL_EINPUT, "%s: %s %s: %s", reg->name,
+			    method, url,
+			    big	      ? "response too large"
+			    : *errbuf ? errbuf
+				      : curl_easy_strerror(cc));
 }
 
 int http_do(struct hull_registry *reg, const struct http_req *req, struct http_resp *resp,
@@ -365,15 +394,16 @@ int http_do(struct hull_registry *reg, const struct http_req *req, struct http_r
 		int werr = 0;
 		CURLcode cc = attempt(reg, req, resp, errbuf, &werr);
 		if (cc != CURLE_OK) {
-			if (transient(cc) && n + 1 < MAX_ATTEMPTS) {
-				backoff(n, NULL);
+			if (http_transient(cc) && n + 1 < MAX_ATTEMPTS) {
+				http_backoff(n, NULL);
 				continue;
 			}
-			return transport_err(reg, req, cc, errbuf, werr, err);
+			return http_transport_err(reg, req->method, req->url, cc, errbuf, werr,
+						  err);
 		}
 		if (resp->status == 401 && !req->anonymous && !reauthed) {
 			reauthed = true;
-			rc = on_unauthorized(reg, resp, err);
+			rc = http_on_unauthorized(reg, resp->www_auth, err);
 			if (rc < 0)
 				return rc;
 			if (rc > 0) {
@@ -382,7 +412,7 @@ int http_do(struct hull_registry *reg, const struct http_req *req, struct http_r
 			}
 		}
 		if ((resp->status == 429 || resp->status >= 500) && n + 1 < MAX_ATTEMPTS) {
-			backoff(n, resp->retry_after);
+			http_backoff(n, resp->retry_after);
 			continue;
 		}
 		return 0;
@@ -496,6 +526,25 @@ static int parse_token(struct hull_registry *reg, const struct http_resp *resp,
 	return rc;
 }
 
+static char *identity_form(struct hull_registry *reg, const struct hull_auth_challenge *ch)
+{
+	struct strbuf f = STRBUF_INIT;
+	bool first = true;
+	add_param(&f, "grant_type", "refresh_token", &first);
+	if (ch->service)
+		add_param(&f, "service", ch->service, &first);
+	_cleanup_free_ char *mine =
+		xasprintf("repository:%s:%s", reg->repo, reg->push ? "pull,push" : "pull");
+	if (ch->scope && strcmp(ch->scope, mine))
+		add_param(&f, "scope", ch->scope, &first);
+	add_param(&f, "scope", mine, &first);
+	add_param(&f, "client_id", "hull", &first);
+	add_param(&f, "refresh_token", reg->pass, &first);
+	char *s = strbuf_detach(&f, NULL);
+	memmove(s, s + 1, strlen(s)); /* add_param starts with '?' */
+	return s;
+}
+
 static int fetch_token(struct hull_registry *reg, const struct hull_auth_challenge *ch,
 		       struct hull_err *err)
 {
@@ -517,19 +566,32 @@ static int fetch_token(struct hull_registry *reg, const struct hull_auth_challen
 	bool with_creds = reg->user && creds_ok_for(reg, ch->realm);
 	req.anonymous = !with_creds;
 	req.basic_only = with_creds;
+	_cleanup_free_ char *form = NULL;
+	if (with_creds && !strcmp(reg->user, "<token>")) {
+		/* An identity token (a credential helper's "<token>" user) is an OAuth2
+		 * refresh token: POSTed to the realm, as Docker does. */
+		form = identity_form(reg, ch);
+		req.method = "POST";
+		req.url = ch->realm;
+		req.body = form;
+		req.body_len = strlen(form);
+		req.content_type = "application/x-www-form-urlencoded";
+		req.anonymous = true;
+		req.basic_only = false;
+	}
 	CURLcode cc = CURLE_OK;
 	for (int n = 0; n < MAX_ATTEMPTS; n++) {
 		resp_clear(&resp);
 		cc = attempt(reg, &req, &resp, errbuf, &werr);
 		if (cc == CURLE_OK && resp.status != 429 && resp.status < 500)
 			break;
-		if (cc != CURLE_OK && !transient(cc))
+		if (cc != CURLE_OK && !http_transient(cc))
 			break;
-		backoff(n, resp.retry_after);
+		http_backoff(n, resp.retry_after);
 	}
 	int rc;
 	if (cc != CURLE_OK)
-		rc = transport_err(reg, &req, cc, errbuf, werr, err);
+		rc = http_transport_err(reg, req.method, req.url, cc, errbuf, werr, err);
 	else if (resp.status != 200)
 		rc = hull_err_set(err, HULL_EINPUT,
 				  "%s: %s for %s: the token endpoint said HTTP %ld", reg->name,

@@ -1,6 +1,7 @@
 /* docker://REF as an image source: manifest (through an index to the platform),
- * config, and layers downloaded into the content-addressed blob cache, which the
- * layer pipeline then reads like an OCI layout's blobs. */
+ * config, and layers either streamed from the registry into the layer pipeline or
+ * downloaded into the content-addressed blob cache (resumable .partial files), which
+ * the pipeline then reads like an OCI layout's blobs. */
 #include "../util/json.h"
 #include "../util/pool.h"
 #include "image.h"
@@ -10,6 +11,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -27,9 +29,93 @@ char *hull_cache_dir(const struct hull_registry_opts *opts)
 	return home && *home ? xasprintf("%s/.cache/hull", home) : NULL;
 }
 
+/* Truncates the .partial file when the server ignored a Range request. */
+static int partial_restart(void *ctx, struct hull_err *err)
+{
+	int fd = *(int *)ctx;
+	if (ftruncate(fd, 0) || lseek(fd, 0, SEEK_SET) < 0)
+		return hull_err_set(err, HULL_EIO, "cache file: %s", strerror(errno));
+	return 0;
+}
+
+/* Hashes the first bytes of a .partial file left by a broken run; *off is how many
+ * (0 when it is unusable: then it is emptied). */
+static int partial_seed(int fd, uint64_t size, uint64_t *off, struct hull_sha256 *h)
+{
+	struct stat sb;
+	*off = 0;
+	hull_sha256_init(h);
+	if (fstat(fd, &sb) || (uint64_t)sb.st_size > size || sb.st_size == 0)
+		return partial_restart(&fd, NULL);
+	char *buf = xmalloc(1u << 20);
+	uint64_t done = 0;
+	while (done < (uint64_t)sb.st_size) {
+		ssize_t n = pread(fd, buf, 1u << 20, (off_t)done);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		hull_sha256_update(h, buf, (size_t)n);
+		done += (uint64_t)n;
+	}
+	free(buf);
+	if (done != (uint64_t)sb.st_size || lseek(fd, (off_t)done, SEEK_SET) < 0) {
+		hull_sha256_free(h);
+		hull_sha256_init(h);
+		return partial_restart(&fd, NULL);
+	}
+	*off = done;
+	return 0;
+}
+
+static int write_all(int fd, const char *p, size_t n, struct hull_err *err)
+{
+	while (n) {
+		ssize_t w = write(fd, p, n);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0)
+			return hull_err_set(err, HULL_EIO, "cache file: %s", strerror(errno));
+		p += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+/* Streams digest into fd from offset off (seeded hash h); *broken when the network,
+ * not the content, was at fault. */
+static int download(struct hull_registry *reg, const char *digest, uint64_t size, int fd,
+		    uint64_t off, struct hull_sha256 *h, bool *broken, struct hull_err *err)
+{
+	struct hull_blob_stream_opts so = {
+		.offset = off, .seed = h, .restart = partial_restart, .ctx = &fd};
+	struct hull_blob_stream *bs;
+	int rc = hull_blob_stream_open(reg, digest, size, &so, &bs, err);
+	if (rc)
+		return rc;
+	struct hull_reader *r = hull_blob_stream_reader(bs);
+	char *buf = xmalloc(1u << 20);
+	for (;;) {
+		ssize_t n = r->read(r, buf, 1u << 20, err);
+		if (n <= 0) {
+			rc = (int)n;
+			break;
+		}
+		rc = write_all(fd, buf, (size_t)n, err);
+		if (rc)
+			break;
+	}
+	free(buf);
+	*broken = hull_blob_stream_broken(bs);
+	hull_blob_stream_free(bs);
+	return rc;
+}
+
 int hull_cache_fetch(struct hull_registry *reg, const char *cache, const char *digest,
 		     uint64_t size, struct hull_err *err)
 {
+	if (!hull_digest_valid(digest))
+		return hull_err_set(err, HULL_EINPUT, "%s: invalid digest \"%s\"", cache, digest);
 	_cleanup_free_ char *dir = xasprintf("%s/blobs/sha256", cache);
 	_cleanup_free_ char *path = xasprintf("%s/%s", dir, digest + 7);
 	struct stat sb;
@@ -40,11 +126,40 @@ int hull_cache_fetch(struct hull_registry *reg, const char *cache, const char *d
 	int rc = hull_mkdir_p(dir, err);
 	if (rc)
 		return rc;
-	_cleanup_free_ char *tmp = xasprintf("%s/.tmp-%s-XXXXXX", dir, digest + 7);
-	int fd = mkstemp(tmp);
+	/* One .partial per blob, locked; another process on the same blob gets a private
+	 * temporary file instead (and no resume). */
+	_cleanup_free_ char *tmp = xasprintf("%s/%s.partial", dir, digest + 7);
+	int fd = open(tmp, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
+	bool resumable = true;
+	if (fd >= 0 && flock(fd, LOCK_EX | LOCK_NB)) {
+		close(fd);
+		resumable = false;
+		free(tmp);
+		tmp = xasprintf("%s/.tmp-%s-XXXXXX", dir, digest + 7);
+		fd = mkstemp(tmp);
+	}
 	if (fd < 0)
 		return hull_err_set(err, HULL_EIO, "%s: %s", dir, strerror(errno));
-	rc = hull_registry_fetch_blob(reg, digest, size, fd, err);
+	uint64_t off;
+	struct hull_sha256 h;
+	bool broken = false;
+	rc = partial_seed(fd, size, &off, &h);
+	if (!rc)
+		rc = download(reg, digest, size, fd, off, &h, &broken, err);
+	hull_sha256_free(&h);
+	if (rc && off && !broken) {
+		/* The bytes kept from an earlier run may be what was wrong: once from zero. */
+		hull_err_clear(err);
+		rc = partial_restart(&fd, err);
+		hull_sha256_init(&h);
+		if (!rc)
+			rc = download(reg, digest, size, fd, 0, &h, &broken, err);
+		hull_sha256_free(&h);
+	}
+	if (rc && broken && resumable) {
+		close(fd); /* keep the .partial: the next run resumes it */
+		return rc;
+	}
 	return hull_tmpfile_commit(fd, tmp, path, rc, err);
 }
 
@@ -161,15 +276,17 @@ static int load(struct hull_image *img, struct hull_registry *reg, const char *r
 
 int hull_registry_image_open(struct hull_image *img, const char *refstr,
 			     const struct hull_platform *want,
-			     const struct hull_registry_opts *opts, struct hull_err *err)
+			     const struct hull_registry_opts *opts, bool stream,
+			     struct hull_err *err)
 {
 	struct hull_ref ref;
 	int rc = hull_ref_parse(refstr, &ref, err);
 	if (rc)
 		return rc;
-	_cleanup_free_ char *cache = hull_cache_dir(opts);
+	stream = stream && !(opts && opts->cache);
+	_cleanup_free_ char *cache = stream ? NULL : hull_cache_dir(opts);
 	struct hull_registry *reg = NULL;
-	if (!cache)
+	if (!cache && !stream)
 		rc = hull_err_set(err, HULL_EUSAGE,
 				  "%s: no cache directory (set XDG_CACHE_HOME or HOME)",
 				  img->source);
@@ -182,13 +299,26 @@ int hull_registry_image_open(struct hull_image *img, const char *refstr,
 	}
 	if (!rc)
 		rc = load(img, reg, ref.digest ? ref.digest : ref.tag, -1, want, 0, err);
-	if (!rc)
+	if (!rc && stream) {
+		for (size_t i = 0; i < img->nlayers; i++)
+			img->layers[i].blob.fd = -1;
+		img->registry = reg;
+		reg = NULL;
+	}
+	if (!rc && !stream)
 		rc = fetch_layers(img, reg, cache, opts ? opts->parallel : 0, err);
-	if (!rc)
+	if (!rc && !stream)
 		rc = hull_store_open_dir(cache, &img->store, err);
-	if (!rc)
+	if (!rc && !stream)
 		rc = hull_image_attach_blobs(img, err);
 	hull_registry_free(reg);
 	hull_ref_free(&ref);
 	return rc;
+}
+
+int hull_registry_layer_stream(struct hull_image *img, size_t i, struct hull_blob_stream **out,
+			       struct hull_err *err)
+{
+	struct hull_layer_desc *l = &img->layers[i];
+	return hull_blob_stream_open(img->registry, l->digest, l->size, NULL, out, err);
 }

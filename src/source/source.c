@@ -57,6 +57,66 @@ void hull_blob_reader_init(struct hull_blob_reader *br, const struct hull_blob *
 	br->name = name;
 }
 
+/* A layer reader: a blob range, or a registry download. */
+struct layer_reader {
+	struct hull_reader r;
+	struct hull_blob_reader br;
+	struct hull_blob_stream *bs;
+};
+
+static ssize_t layer_read(struct hull_reader *r, void *buf, size_t len, struct hull_err *err)
+{
+	struct layer_reader *lr = r->ctx;
+	struct hull_reader *in = lr->bs ? hull_blob_stream_reader(lr->bs) : &lr->br.r;
+	return in->read(in, buf, len, err);
+}
+
+int hull_layer_reader_open(struct hull_image *img, size_t i, const char *name,
+			   struct hull_reader **out, struct hull_err *err)
+{
+	struct layer_reader *lr = xcalloc(1, sizeof(*lr));
+	lr->r.read = layer_read;
+	lr->r.ctx = lr;
+	if (img->registry) {
+		int rc = hull_registry_layer_stream(img, i, &lr->bs, err);
+		if (rc) {
+			free(lr);
+			return rc;
+		}
+	} else {
+		hull_blob_reader_init(&lr->br, &img->layers[i].blob, name);
+	}
+	*out = &lr->r;
+	return 0;
+}
+
+void hull_layer_reader_explain(struct hull_reader *r, struct hull_err *err)
+{
+	struct layer_reader *lr = r ? r->ctx : NULL;
+	if (!lr || !lr->bs)
+		return;
+	struct hull_err e = {0};
+	char *buf = xmalloc(1u << 16);
+	ssize_t n;
+	while ((n = layer_read(r, buf, 1u << 16, &e)) > 0)
+		;
+	free(buf);
+	if (n < 0 && e.msg && strstr(e.msg, "digest mismatch")) {
+		hull_err_clear(err);
+		hull_err_set(err, e.code, "%s", e.msg);
+	}
+	hull_err_clear(&e);
+}
+
+void hull_layer_reader_close(struct hull_reader *r)
+{
+	if (!r)
+		return;
+	struct layer_reader *lr = r->ctx;
+	hull_blob_stream_free(lr->bs);
+	free(lr);
+}
+
 int hull_image_set_config(struct hull_image *img, char *raw, size_t len, const char *what,
 			  struct hull_err *err)
 {
@@ -127,10 +187,46 @@ static void split_ref(const char *rest, bool has_ref, char **path, char **ref)
 	*ref = c[1] ? xstrdup(c + 1) : NULL;
 }
 
+static bool has_suffix(const char *s, const char *suf)
+{
+	size_t n = strlen(s), m = strlen(suf);
+	return n >= m && !strcmp(s + n - m, suf);
+}
+
+/* A bare SOURCE that names nothing on disk but reads as an image reference
+ * ("alpine:3.20", "ghcr.io/org/app@sha256:…") is taken as docker://. Names that look
+ * like files (./x, /x, ~/x, *.tar …) and names whose first directory exists stay
+ * paths, so a typo in a path is reported as a missing file. */
+static bool looks_like_ref(const char *s)
+{
+	static const char *const file_suffixes[] = {".tar", ".tgz", ".gz", ".zst", ".json"};
+	if (!*s || strchr("./~", s[0]))
+		return false;
+	for (size_t i = 0; i < ARRAY_SIZE(file_suffixes); i++)
+		if (has_suffix(s, file_suffixes[i]))
+			return false;
+	const char *slash = strchr(s, '/');
+	if (slash) {
+		_cleanup_free_ char *first = xstrndup(s, (size_t)(slash - s));
+		struct stat sb;
+		if (stat(first, &sb) == 0)
+			return false;
+	}
+	struct hull_ref ref;
+	if (hull_ref_parse(s, &ref, NULL))
+		return false;
+	hull_ref_free(&ref);
+	return true;
+}
+
 /* Decides the transport of a bare path by what is there. */
 static int detect(const char *path, enum hull_transport *t, struct hull_err *err)
 {
 	struct stat sb;
+	if (stat(path, &sb) && errno == ENOENT && looks_like_ref(path)) {
+		*t = HULL_SRC_DOCKER;
+		return 0;
+	}
 	if (stat(path, &sb))
 		return hull_err_set(err, HULL_EINPUT, "%s: %s", path, strerror(errno));
 	if (S_ISDIR(sb.st_mode)) {
@@ -216,7 +312,8 @@ int hull_image_open(const char *source, const struct hull_open_opts *opts, struc
 			break;
 		case HULL_SRC_DOCKER:
 			rc = hull_registry_image_open(img, img->path, &want,
-						      opts ? opts->registry : NULL, err);
+						      opts ? opts->registry : NULL,
+						      opts && opts->stream, err);
 			break;
 		}
 	}
@@ -255,11 +352,15 @@ void hull_image_free(struct hull_image *img)
 	free(img->manifest_digest);
 	free(img->manifest_media_type);
 	free(img->manifest_raw);
+	free(img->index_digest);
+	free(img->index_media_type);
+	free(img->index_raw);
 	free(img->os);
 	free(img->architecture);
 	free(img->variant);
 	free(img->source);
 	free(img->path);
 	hull_store_free(img->store);
+	hull_registry_free(img->registry);
 	free(img);
 }

@@ -43,6 +43,18 @@ struct hull_blob_reader {
 void hull_blob_reader_init(struct hull_blob_reader *br, const struct hull_blob *blob,
 			   const char *name);
 
+struct hull_image;
+/* A reader over layer i of img: its blob, or for a streamed docker:// image the download
+ * itself (size and digest checked at the end). name is for errors. Close it with
+ * hull_layer_reader_close. */
+int hull_layer_reader_open(struct hull_image *img, size_t i, const char *name,
+			   struct hull_reader **out, struct hull_err *err) HULL_MUST_CHECK;
+void hull_layer_reader_close(struct hull_reader *r);
+/* After reading a streamed layer failed (its tar, say, did not parse): reads the rest
+ * and, when the bytes do not match the digest, replaces err with that, the real cause.
+ * No-op for other readers. */
+void hull_layer_reader_explain(struct hull_reader *r, struct hull_err *err);
+
 struct hull_layer_desc {
 	char *digest;	  /* compressed digest; for docker-archive, known after reading */
 	char *media_type; /* NULL when the source does not say (docker-archive) */
@@ -70,9 +82,14 @@ struct hull_image {
 	struct hull_layer_desc *layers;
 	char **repo_tags; /* docker-archive RepoTags or OCI ref name */
 	size_t nrepo_tags;
+	/* The index the reference named, when the image was picked from one in an OCI
+	 * layout or archive (hull push copies it whole); NULL otherwise. */
+	char *index_digest, *index_media_type, *index_raw;
+	size_t index_len;
 
 	/* private */
 	struct hull_store *store;
+	struct hull_registry *registry; /* a streamed docker:// image: layers come from here */
 };
 
 /* Registry access for docker:// sources (see docs/registry.md). */
@@ -84,11 +101,18 @@ struct hull_registry_opts {
 	size_t ninsecure;
 	const char *cache_dir; /* NULL: $XDG_CACHE_HOME/hull */
 	unsigned parallel;     /* blob downloads at once (0: 4) */
+	bool cache; /* --cache: download layers to the cache even where they could stream */
+	const char *cert_dir;	/* --cert-dir: .crt CA certificates, a .cert + .key client pair */
+	const char *mount_from; /* push: --mount-from REPO (same registry) for missing blobs */
 };
 
 struct hull_open_opts {
 	const char *platform;			   /* "os/arch[/variant]", NULL for linux/amd64 */
 	const struct hull_registry_opts *registry; /* NULL: defaults */
+	/* The caller reads layers only through hull_layer_reader_open (as
+	 * hull_image_read_layers does): a docker:// image then streams its layers from the
+	 * registry instead of downloading them to the cache first (unless registry->cache). */
+	bool stream;
 };
 
 int hull_image_open(const char *source, const struct hull_open_opts *opts, struct hull_image **out,

@@ -36,6 +36,8 @@ int cmd_sbom(int argc, char **argv);
 extern const char cmd_sbom_usage[];
 int cmd_completion(int argc, char **argv);
 extern const char cmd_completion_usage[];
+int cmd_build(int argc, char **argv);
+extern const char cmd_build_usage[];
 int cmd_vercmp(int argc, char **argv);
 extern const char cmd_vercmp_usage[];
 

@@ -4,6 +4,8 @@
 const struct hull_command hull_commands[] = {
 	{"image", cmd_image, "scan an image for secrets and hardening problems (SBOM too)",
 	 cmd_image_usage},
+	{"build", cmd_build, "build a reproducible non-root image from hull-image.yaml",
+	 cmd_build_usage},
 	{"completion", cmd_completion, "print a shell completion script (bash, zsh, fish)",
 	 cmd_completion_usage},
 	{"fs", cmd_fs, "scan a directory tree (rootfs or project) like an image", cmd_fs_usage},

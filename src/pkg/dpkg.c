@@ -25,11 +25,13 @@ static bool match(const char *path)
 {
 	if (!strcmp(path, STATUS) || is_copyright(path))
 		return true;
-	/* status.d holds "<pkg>" stanzas and "<pkg>.md5sums" lists: only the former. */
+	/* status.d holds "<pkg>" stanzas and "<pkg>.md5sums" lists: only the former (names
+	 * may have dots: python3.11-minimal). */
 	if (strncmp(path, STATUS_D, strlen(STATUS_D)))
 		return false;
 	const char *base = path + strlen(STATUS_D);
-	return *base && !strchr(base, '/') && !strchr(base, '.');
+	size_t n = strlen(base);
+	return n && !strchr(base, '/') && !(n > 8 && !strcmp(base + n - 8, ".md5sums"));
 }
 
 struct stanza {

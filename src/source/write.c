@@ -242,7 +242,7 @@ static char *archive_manifest(struct hull_image *img, const char *tag)
 	return out;
 }
 
-static int archive_members(struct hull_image *img, struct tar_out *t, const char *tag,
+static int archive_members(struct hull_image *img, struct tar_out *t, const char *tag, bool docker,
 			   struct hull_err *err)
 {
 	struct src *v = xcalloc(img->nlayers + 2, sizeof(*v));
@@ -261,14 +261,14 @@ static int archive_members(struct hull_image *img, struct tar_out *t, const char
 	const char *names[3] = {"oci-layout", "index.json", "manifest.json"};
 	for (size_t i = 0; i < 3; i++) {
 		struct src s = {.data = texts[i], .len = strlen(texts[i])};
-		if (!rc)
+		if (!rc && (docker || i < 2)) /* oci-archive: no manifest.json */
 			rc = tar_member(img, t, names[i], &s, err);
 		free(texts[i]);
 	}
 	return rc;
 }
 
-static int write_archive(struct hull_image *img, const char *path, const char *tag,
+static int write_archive(struct hull_image *img, const char *path, const char *tag, bool docker,
 			 struct hull_err *err)
 {
 	_cleanup_free_ char *tmp = xasprintf("%s.hull-tmp-XXXXXX", path);
@@ -280,7 +280,7 @@ static int write_archive(struct hull_image *img, const char *path, const char *t
 	archive_write_set_bytes_in_last_block(t.a, 1);
 	int rc = archive_write_open_fd(t.a, fd) == ARCHIVE_OK ? 0 : HULL_EIO;
 	if (!rc)
-		rc = archive_members(img, &t, tag, err);
+		rc = archive_members(img, &t, tag, docker, err);
 	if (!rc && archive_write_close(t.a) != ARCHIVE_OK)
 		rc = HULL_EIO;
 	if (rc && !(err && err->msg))
@@ -295,11 +295,13 @@ int hull_image_write(struct hull_image *img, const char *dest, struct hull_err *
 		return hull_err_set(err, HULL_EUSAGE, "%s: the image has no manifest to copy",
 				    img->source);
 	bool oci = !strncmp(dest, "oci:", 4);
-	if (!oci && strncmp(dest, "docker-archive:", 15))
+	bool oci_archive = !strncmp(dest, "oci-archive:", 12);
+	if (!oci && !oci_archive && strncmp(dest, "docker-archive:", 15))
 		return hull_err_set(err, HULL_EUSAGE,
-				    "%s: destination must be oci:DIR[:TAG] or docker-archive:FILE",
+				    "%s: destination must be oci:DIR[:TAG], oci-archive:FILE[:TAG] "
+				    "or docker-archive:FILE[:TAG]",
 				    dest);
-	const char *rest = dest + (oci ? 4 : 15);
+	const char *rest = dest + (oci ? 4 : oci_archive ? 12 : 15);
 	const char *c = strchr(rest, ':');
 	_cleanup_free_ char *path = c ? xstrndup(rest, (size_t)(c - rest)) : xstrdup(rest);
 	const char *tag = c && c[1] ? c + 1 : NULL;
@@ -307,7 +309,8 @@ int hull_image_write(struct hull_image *img, const char *dest, struct hull_err *
 		return hull_err_set(err, HULL_EUSAGE, "%s: no path given", dest);
 	if (!tag && !oci && img->nrepo_tags)
 		tag = img->repo_tags[0];
-	int rc = oci ? write_oci(img, path, tag, err) : write_archive(img, path, tag, err);
+	int rc = oci ? write_oci(img, path, tag, err)
+		     : write_archive(img, path, tag, !oci_archive, err);
 	if (rc && err && err->msg && !strstr(err->msg, path))
 		hull_err_prefix(err, "%s", dest);
 	return rc;

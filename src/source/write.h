@@ -5,7 +5,8 @@
 
 #include "source.h"
 
-/* dest is "oci:DIR[:TAG]" or "docker-archive:FILE[:TAG]". The image must have a
+/* dest is "oci:DIR[:TAG]", "oci-archive:FILE[:TAG]" (an OCI layout in a tar) or
+ * "docker-archive:FILE[:TAG]" (the same plus docker load's manifest.json). The image must have a
  * manifest. Every blob is verified as it is copied; nothing half-written is left. */
 int hull_image_write(struct hull_image *img, const char *dest,
 		     struct hull_err *err) HULL_MUST_CHECK;

@@ -20,7 +20,7 @@ struct frame {
 	size_t n, cap;
 	bool have_key;
 	const char *key;
-	size_t key_line;
+	size_t key_line, key_col;
 	const char *anchor;
 };
 
@@ -41,6 +41,12 @@ static size_t ev_line(struct fy_event *ev)
 {
 	const struct fy_mark *m = fy_event_start_mark(ev);
 	return m ? (size_t)m->line + 1 : 0;
+}
+
+static size_t ev_col(struct fy_event *ev)
+{
+	const struct fy_mark *m = fy_event_start_mark(ev);
+	return m ? (size_t)m->column + 1 : 0;
 }
 
 static const char *tok_dup(struct arena *a, struct fy_token *t)
@@ -88,10 +94,12 @@ static void add_child(struct builder *b, const struct knode *n, size_t line)
 		f->have_key = true;
 		f->key = n->type == KNODE_SCALAR ? n->str : NULL;
 		f->key_line = line;
+		f->key_col = n->col;
 	} else {
 		struct kentry *e = f->arr;
 		ALLOC_GROW(e, f->n + 1, f->cap);
-		e[f->n++] = (struct kentry){f->key, f->key_line, n};
+		e[f->n++] = (struct kentry){
+			.key = f->key, .line = f->key_line, .val = n, .col = f->key_col};
 		f->arr = e;
 		f->have_key = false;
 	}
@@ -106,6 +114,7 @@ static int push(struct builder *b, struct fy_event *ev, enum knode_type t, struc
 	struct knode *n = new_node(b, t, line);
 	if (!n)
 		return HULL_ELIMIT;
+	n->col = ev_col(ev);
 	ALLOC_GROW(b->stack, b->depth + 1, b->cap);
 	b->stack[b->depth++] = (struct frame){.node = n, .anchor = tok_dup(b->a, anc)};
 	return 0;
@@ -160,6 +169,7 @@ static int scalar(struct builder *b, struct fy_event *ev)
 	struct knode *n = new_node(b, KNODE_SCALAR, ev_line(ev));
 	if (!n)
 		return HULL_ELIMIT;
+	n->col = ev_col(ev);
 	n->str = tok_dup(b->a, ev->scalar.value);
 	if (!n->str)
 		n->str = "";

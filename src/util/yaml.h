@@ -20,12 +20,14 @@ struct kentry {
 	const char *key; /* NULL when the key is not a scalar */
 	size_t line;	 /* 1-based line of the key */
 	const struct knode *val;
+	size_t col; /* 1-based column of the key */
 };
 
 struct knode {
 	enum knode_type type;
 	bool plain;	 /* an unquoted scalar (so "true" in quotes is a string) */
 	size_t line;	 /* 1-based */
+	size_t col;	 /* 1-based column where the node starts */
 	const char *str; /* scalars: NUL-terminated text */
 	size_t n;	 /* items or entries */
 	const struct knode **items;

@@ -38,6 +38,8 @@ int cmd_completion(int argc, char **argv);
 extern const char cmd_completion_usage[];
 int cmd_build(int argc, char **argv);
 extern const char cmd_build_usage[];
+int cmd_slim(int argc, char **argv);
+extern const char cmd_slim_usage[];
 int cmd_vercmp(int argc, char **argv);
 extern const char cmd_vercmp_usage[];
 

@@ -19,6 +19,8 @@ const struct hull_command hull_commands[] = {
 	{"push", cmd_push, "copy a local image to a registry", cmd_push_usage},
 	{"sbom", cmd_sbom, "list the packages in an image or directory (CycloneDX, SPDX)",
 	 cmd_sbom_usage},
+	{"slim", cmd_slim, "minify an image to what its entrypoint needs (one non-root layer)",
+	 cmd_slim_usage},
 	{"vercmp", cmd_vercmp, "compare two versions the way an ecosystem does (<, = or >)",
 	 cmd_vercmp_usage},
 };

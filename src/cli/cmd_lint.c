@@ -1,11 +1,16 @@
 /* hull lint: hadolint's command line over libhull's linter — config file, flags, several
  * Dockerfiles (or "-" for stdin), the output formats and hadolint's exit status. */
 #include "../lint/lint.h"
+#include "../util/config.h"
 #include "cli.h"
 
+#include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #define MAX_DOCKERFILE_SIZE (64u << 20)
@@ -14,11 +19,15 @@ const char cmd_lint_usage[] =
 	"usage: hull lint [OPTIONS] DOCKERFILE...\n"
 	"\n"
 	"Lints Dockerfiles with hadolint's rules (DL1001, DL3000-DL3062, DL4000-DL4006), codes,\n"
-	"severities, pragmas, configuration and output formats. \"-\" reads stdin.\n"
+	"severities, pragmas, configuration and output formats, ShellCheck (SCxxxx) on RUN when\n"
+	"shellcheck is installed, and hull's own rules (HL1001-HL1010: secrets, root final stage,\n"
+	"build context, remote ADD, curl | sh, package caches, digests). \"-\" reads stdin.\n"
 	"\n"
 	"Options:\n"
 	"  -c, --config FILE             config file (default: ./.hadolint.yaml, ./.hadolint.yml,\n"
-	"                                then $XDG_CONFIG_HOME/hadolint.yaml)\n"
+	"                                the lint: section of hull.yaml ($HULL_CONFIG,\n"
+	"                                ./hull.yaml, $XDG_CONFIG_HOME/hull/hull.yaml), then\n"
+	"                                $XDG_CONFIG_HOME/hadolint.yaml)\n"
 	"  -f, --format FORMAT           tty, json, checkstyle, codeclimate, gitlab_codeclimate,\n"
 	"                                gnu, sarif, sonarqube (default: tty)\n"
 	"      --ignore CODE             ignore a rule (repeatable)\n"
@@ -33,13 +42,21 @@ const char cmd_lint_usage[] =
 	"      --disable-ignore-pragma   ignore '# hadolint ignore=' comments\n"
 	"      --no-fail                 exit 0 whatever is found\n"
 	"      --no-color                no colour in tty output (also NO_COLOR)\n"
+	"      --no-shellcheck           do not run ShellCheck on RUN scripts\n"
+	"      --no-hull-rules           only hadolint's rules (DL, SC), no HLxxxx\n"
+	"      --fix                     rewrite the files in place with the safe fixes "
+	"(ADD->COPY,\n"
+	"                                JSON CMD/ENTRYPOINT, --no-install-recommends, apt lists,\n"
+	"                                apk --no-cache, pip --no-cache-dir, cd->WORKDIR,\n"
+	"                                MAINTAINER->LABEL), then lint the result\n"
+	"      --diff                    print the fixes as a unified diff (patch -p0) instead;\n"
+	"                                exit 1 when there is something to fix\n"
 	"  -h, --help                    show this help\n"
 	"\n"
 	"Pragmas: '# hadolint ignore=DL3008,DL3009' (or '# hull ignore=...') before an\n"
 	"instruction, '# hadolint global ignore=...' anywhere, '# hadolint shell=...'.\n"
 	"\n"
-	"Not done yet: ShellCheck (SC) findings on RUN, --fix/--diff, hull's own extra rules,\n"
-	"the 'lint:' section of hull.yaml is read only through --config. See docs/lint.md.\n"
+	"Rules are documented in docs/lint.md and docs/rules/.\n"
 	"\n"
 	"Exit status: 0 no finding reaches the threshold, 1 one does, 2 usage or input error.\n";
 
@@ -55,7 +72,14 @@ enum {
 	OPT_NO_FAIL,
 	OPT_NO_COLOR,
 	OPT_NO_PRAGMA,
+	OPT_NO_SC,
+	OPT_NO_HULL,
+	OPT_FIX,
+	OPT_DIFF,
 };
+
+enum fix_mode { FIX_NONE, FIX_WRITE, FIX_DIFF };
+static enum fix_mode fix_mode;
 
 static const struct option longopts[] = {
 	{"config", required_argument, NULL, 'c'},
@@ -72,6 +96,10 @@ static const struct option longopts[] = {
 	{"no-fail", no_argument, NULL, OPT_NO_FAIL},
 	{"no-color", no_argument, NULL, OPT_NO_COLOR},
 	{"disable-ignore-pragma", no_argument, NULL, OPT_NO_PRAGMA},
+	{"no-shellcheck", no_argument, NULL, OPT_NO_SC},
+	{"no-hull-rules", no_argument, NULL, OPT_NO_HULL},
+	{"fix", no_argument, NULL, OPT_FIX},
+	{"diff", no_argument, NULL, OPT_DIFF},
 	{"help", no_argument, NULL, 'h'},
 	{NULL, 0, NULL, 0},
 };
@@ -89,6 +117,29 @@ static const char *config_arg(int argc, char **argv)
 			path = argv[i] + 9;
 	}
 	return path;
+}
+
+/* Without -c: ./.hadolint.yaml or ./.hadolint.yml, then the lint: section of hull.yaml
+ * ($HULL_CONFIG, ./hull.yaml, $XDG_CONFIG_HOME/hull/hull.yaml), then hadolint's
+ * $XDG_CONFIG_HOME/hadolint.yaml. NULL with err unset when there is none. */
+static char *find_config(struct hull_err *err)
+{
+	char *p = hull_lint_config_find();
+	if (p && strncmp(p, ".hadolint.", 10)) {
+		free(p); /* the XDG one comes after hull.yaml */
+		p = NULL;
+	}
+	if (p)
+		return p;
+	struct hull_config hc = {0};
+	if (hull_config_load(&hc, err)) {
+		hull_config_free(&hc);
+		return NULL;
+	}
+	if (hc.path && hull_config_section(&hc, "lint"))
+		p = xstrdup(hc.path);
+	hull_config_free(&hc);
+	return p ? p : hull_lint_config_find();
 }
 
 static int apply_flag(struct hull_lint_opts *o, int c, const char *arg)
@@ -134,6 +185,18 @@ static int apply_flag(struct hull_lint_opts *o, int c, const char *arg)
 	case OPT_NO_PRAGMA:
 		o->disable_pragmas = true;
 		return 0;
+	case OPT_NO_SC:
+		o->no_shellcheck = true;
+		return 0;
+	case OPT_NO_HULL:
+		o->no_hull_rules = true;
+		return 0;
+	case OPT_FIX:
+	case OPT_DIFF:
+		if (fix_mode != FIX_NONE)
+			return cli_error("lint: --fix and --diff are exclusive");
+		fix_mode = c == OPT_FIX ? FIX_WRITE : FIX_DIFF;
+		return 0;
 	}
 	return 0;
 }
@@ -158,6 +221,9 @@ static int parse_args(int argc, char **argv, struct hull_lint_opts *o)
 	}
 	if (optind >= argc)
 		return cli_error("lint: expected at least one Dockerfile (see 'hull help lint')");
+	for (int i = optind; fix_mode != FIX_NONE && i < argc; i++)
+		if (!strcmp(argv[i], "-"))
+			return cli_error("lint: --fix and --diff need files, not stdin");
 	return 0;
 }
 
@@ -184,8 +250,40 @@ static int read_input(const char *path, char **text, size_t *len, struct hull_er
 	return 0;
 }
 
+/* --fix: writes the fixed text over the file (atomically, keeping its mode) and lints
+ * the result; --diff: appends the diff to *diff and lints the original. */
+static int fix_file(const char *path, char **text, size_t *len, const struct hull_lint_opts *o,
+		    struct strbuf *diff, struct hull_err *err)
+{
+	struct strbuf fixed = STRBUF_INIT;
+	size_t n;
+	int rc = hull_lint_fix(path, *text, *len, o, &fixed, &n, err);
+	if (rc || !n) {
+		strbuf_release(&fixed);
+		return rc;
+	}
+	if (fix_mode == FIX_DIFF) {
+		hull_lint_diff(path, *text, *len, fixed.buf, fixed.len, diff);
+		strbuf_release(&fixed);
+		return 0;
+	}
+	char *real = realpath(path, NULL);
+	struct stat st;
+	bool have_mode = real && !stat(real, &st);
+	rc = hull_write_file_atomic(real ? real : path, fixed.buf, fixed.len, err);
+	if (!rc && have_mode && chmod(real, st.st_mode & 07777))
+		rc = hull_err_set(err, HULL_EIO, "%s: %s", path, strerror(errno));
+	free(real);
+	if (!rc) {
+		free(*text);
+		*text = strbuf_detach(&fixed, len);
+	}
+	strbuf_release(&fixed);
+	return rc;
+}
+
 static int lint_files(int argc, char **argv, const struct hull_lint_opts *o,
-		      struct hull_lint_result *res)
+		      struct hull_lint_result *res, struct strbuf *diff)
 {
 	for (int i = optind; i < argc; i++) {
 		struct hull_err err = {0};
@@ -193,11 +291,22 @@ static int lint_files(int argc, char **argv, const struct hull_lint_opts *o,
 		size_t len = 0;
 		if (read_input(argv[i], &text, &len, &err))
 			return cli_fail(&err);
-		int rc = hull_lint_buffer(argv[i], text, len, o, res, &err);
+		int rc = fix_mode != FIX_NONE ? fix_file(argv[i], &text, &len, o, diff, &err) : 0;
+		if (!rc && fix_mode != FIX_DIFF)
+			rc = hull_lint_buffer(argv[i], text, len, o, res, &err);
 		free(text);
 		if (rc)
 			return cli_fail(&err);
 	}
+	hull_lint_flush(o, res);
+	if (hull_lint_shellcheck_state(o) == -1)
+		fputs("hull: note: shellcheck is not installed: ShellCheck (SCxxxx) checks of RUN "
+		      "were skipped\n",
+		      stderr);
+	else if (hull_lint_shellcheck_state(o) == -2)
+		fputs("hull: note: shellcheck failed or timed out: some RUN scripts were not "
+		      "checked\n",
+		      stderr);
 	return 0;
 }
 
@@ -205,11 +314,15 @@ int cmd_lint(int argc, char **argv)
 {
 	struct hull_lint_opts o;
 	hull_lint_opts_init(&o);
+	o.shellcheck_batch = true;
+	fix_mode = FIX_NONE;
 	struct hull_err err = {0};
 	const char *cfg = config_arg(argc, argv);
-	char *found = cfg ? NULL : hull_lint_config_find();
+	char *found = cfg ? NULL : find_config(&err);
 	int rc = 0;
-	if ((cfg || found) && hull_lint_config_load(&o, cfg ? cfg : found, &err))
+	if (!cfg && !found && err.code)
+		rc = cli_fail(&err);
+	else if ((cfg || found) && hull_lint_config_load(&o, cfg ? cfg : found, &err))
 		rc = cli_fail(&err);
 	free(found);
 	if (!rc)
@@ -219,8 +332,14 @@ int cmd_lint(int argc, char **argv)
 		return rc < 0 ? EXIT_CLEAN : EXIT_ERROR;
 	}
 	struct hull_lint_result res = {0};
-	rc = lint_files(argc, argv, &o, &res);
-	if (!rc) {
+	struct strbuf diff = STRBUF_INIT;
+	rc = lint_files(argc, argv, &o, &res, &diff);
+	if (!rc && fix_mode == FIX_DIFF) {
+		/* like diff(1): 1 when there are differences */
+		rc = cli_output(NULL, diff.buf ? diff.buf : "", diff.len);
+		if (!rc && diff.len)
+			rc = EXIT_FINDINGS;
+	} else if (!rc) {
 		bool color = !o.no_color && !getenv("NO_COLOR") && isatty(STDOUT_FILENO);
 		struct strbuf out = STRBUF_INIT;
 		if (hull_lint_render(o.format, &res, color, &out))
@@ -231,6 +350,7 @@ int cmd_lint(int argc, char **argv)
 		if (!rc && hull_lint_failed(&res, &o))
 			rc = EXIT_FINDINGS;
 	}
+	strbuf_release(&diff);
 	hull_lint_result_free(&res);
 	hull_lint_opts_free(&o);
 	return rc;

@@ -12,7 +12,7 @@ const struct hull_command hull_commands[] = {
 	{"inspect", cmd_inspect, "show an image's layers, config, history, wasted space and files",
 	 cmd_inspect_usage},
 	{"k8s", cmd_k8s, "check Kubernetes manifests for insecure settings", cmd_k8s_usage},
-	{"lint", cmd_lint, "lint Dockerfiles with hadolint's rules, pragmas, config and formats",
+	{"lint", cmd_lint, "lint Dockerfiles: hadolint's rules, ShellCheck, hull's rules, --fix",
 	 cmd_lint_usage},
 	{"pull", cmd_pull, "copy an image from a registry to an OCI layout or docker-archive",
 	 cmd_pull_usage},

@@ -1,5 +1,7 @@
 /* hadolint's YAML configuration (.hadolint.yaml), read with libfyaml. The same keys may sit
- * under "lint:" in a hull.yaml. Unknown keys are ignored, as hadolint ignores them. */
+ * under "lint:" in a hull.yaml (found by src/util/config.c's lookup, see cmd_lint.c), plus
+ * hull's no-shellcheck and no-hull-rules. Unknown keys are ignored, as hadolint ignores
+ * them. */
 #include "lint.h"
 
 #include <libfyaml.h>
@@ -117,7 +119,9 @@ static int load_mapping(struct fy_node *m, const char *path, struct hull_lint_op
 	    load_overrides(m, path, o, err) || load_labels(m, path, o, err) ||
 	    get_bool(m, "strict-labels", path, &o->strict_labels, err) ||
 	    get_bool(m, "no-fail", path, &o->no_fail, err) ||
-	    get_bool(m, "disable-ignore-pragma", path, &o->disable_pragmas, err))
+	    get_bool(m, "disable-ignore-pragma", path, &o->disable_pragmas, err) ||
+	    get_bool(m, "no-shellcheck", path, &o->no_shellcheck, err) ||
+	    get_bool(m, "no-hull-rules", path, &o->no_hull_rules, err))
 		return HULL_EINPUT;
 	if (fy_node_mapping_lookup_by_string(m, "no-color", FY_NT)) {
 		if (get_bool(m, "no-color", path, &o->no_color, err))

@@ -5,6 +5,8 @@
 #include "pragma.h"
 #include "rules.h"
 
+#include "../secret/secret.h"
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -27,6 +29,14 @@ void hull_lint_opts_init(struct hull_lint_opts *o)
 {
 	memset(o, 0, sizeof(*o));
 	o->threshold = HULL_LINT_INFO;
+	o->cache = xcalloc(1, sizeof(*o->cache));
+}
+
+int hull_lint_shellcheck_state(const struct hull_lint_opts *o)
+{
+	if (o && o->cache && o->cache->sc_failed)
+		return -2;
+	return o && o->cache ? o->cache->sc_state : 0;
 }
 
 static void free_list(char **v, size_t n)
@@ -49,6 +59,15 @@ void hull_lint_opts_free(struct hull_lint_opts *o)
 	}
 	free(o->labels);
 	free(o->format);
+	if (o->cache) {
+		if (o->cache->scratch)
+			hull_secret_scratch_free(o->cache->scratch);
+		if (o->cache->secrets)
+			hull_secret_engine_free(o->cache->secrets);
+		free(o->cache->sc_path);
+		lint_shellcheck_free(o->cache);
+		free(o->cache);
+	}
 	memset(o, 0, sizeof(*o));
 }
 
@@ -111,6 +130,25 @@ bool hull_lint_failed(const struct hull_lint_result *res, const struct hull_lint
 	return false;
 }
 
+/* A rule whose findings would all be dropped (ignored, or at level ignore) is not run. */
+static bool rule_off(const struct hull_lint_opts *o, const struct lint_rule *rule)
+{
+	if (!o)
+		return rule->sev >= HULL_LINT_IGNORE;
+	if (o->no_hull_rules && !strncmp(rule->code, "HL", 2))
+		return true;
+	enum hull_lint_sev s = rule->sev;
+	for (size_t i = 0; i < o->noverrides; i++)
+		if (!strcmp(o->overrides[i].code, rule->code))
+			s = o->overrides[i].sev;
+	if (s >= HULL_LINT_IGNORE)
+		return true;
+	for (size_t i = 0; i < o->nignored; i++)
+		if (!strcmp(o->ignored[i], rule->code))
+			return true;
+	return false;
+}
+
 static void run_rules(struct lint_ctx *c)
 {
 	struct df_doc *doc = c->doc;
@@ -124,6 +162,8 @@ static void run_rules(struct lint_ctx *c)
 	}
 	for (size_t r = 0; r < lint_nrules; r++) {
 		const struct lint_rule *rule = &lint_rules[r];
+		if (rule_off(c->opts, rule))
+			continue;
 		c->rule = rule;
 		for (int pass = 0; pass < (rule->onbuild ? 2 : 1); pass++) {
 			struct df_inst **v = pass ? ob : top;
@@ -136,6 +176,7 @@ static void run_rules(struct lint_ctx *c)
 					lint_fail(c, v[i]->line);
 		}
 	}
+	strmap_free(&c->aliases);
 	free(top);
 	free(ob);
 }
@@ -202,8 +243,18 @@ static bool ignored(const struct ignores *ig, const struct hull_lint_opts *o,
 		return false;
 	if (in_list(ig->global.codes, ig->global.ncodes, f->code))
 		return true;
-	for (size_t i = 0; i < ig->n; i++)
-		if (ig->lines[i] == f->line && !strcmp(ig->codes[i], f->code))
+	/* ig->lines ascend (pragmas are collected in file order): search, then scan */
+	int line = f->inst_line ? f->inst_line : f->line;
+	size_t lo = 0, hi = ig->n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (ig->lines[mid] < line)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (size_t i = lo; i < ig->n && ig->lines[i] == line; i++)
+		if (!strcmp(ig->codes[i], f->code))
 			return true;
 	return false;
 }
@@ -226,6 +277,29 @@ static int by_line(const void *a, const void *b)
 	return x->col < y->col ? -1 : x->col > y->col;
 }
 
+/* A merge sort: stable, so rule order is kept within a line (and O(n log n) for files
+ * with very many findings). */
+static void stable_sort(struct hull_lint_finding *v, size_t n)
+{
+	if (n < 2)
+		return;
+	struct hull_lint_finding *tmp = xcalloc(n, sizeof(*tmp));
+	for (size_t w = 1; w < n; w *= 2) {
+		for (size_t lo = 0; lo < n; lo += 2 * w) {
+			size_t mid = lo + w < n ? lo + w : n, hi = lo + 2 * w < n ? lo + 2 * w : n;
+			size_t a = lo, b = mid, k = lo;
+			while (a < mid && b < hi)
+				tmp[k++] = by_line(&v[b], &v[a]) < 0 ? v[b++] : v[a++];
+			while (a < mid)
+				tmp[k++] = v[a++];
+			while (b < hi)
+				tmp[k++] = v[b++];
+		}
+		memcpy(v, tmp, n * sizeof(*v));
+	}
+	free(tmp);
+}
+
 /* Keeps the findings from index start on that survive ignores; stable sort by line. */
 static void finish(struct hull_lint_result *res, size_t start, const struct ignores *ig,
 		   const struct hull_lint_opts *o)
@@ -241,16 +315,7 @@ static void finish(struct hull_lint_result *res, size_t start, const struct igno
 		res->v[m++] = *f;
 	}
 	res->n = m;
-	/* insertion sort keeps rule order within a line, and n is small */
-	for (size_t i = start + 1; i < res->n; i++) {
-		struct hull_lint_finding t = res->v[i];
-		size_t k = i;
-		while (k > start && by_line(&res->v[k - 1], &t) > 0) {
-			res->v[k] = res->v[k - 1];
-			k--;
-		}
-		res->v[k] = t;
-	}
+	stable_sort(res->v + start, res->n - start);
 }
 
 int hull_lint_buffer(const char *file, const char *text, size_t len, const struct hull_lint_opts *o,
@@ -270,6 +335,7 @@ int hull_lint_buffer(const char *file, const char *text, size_t len, const struc
 	} else {
 		struct lint_ctx c = {.doc = &doc, .opts = o, .res = res, .file = file};
 		run_rules(&c);
+		lint_shellcheck(&c, text, len);
 		collect_pragmas(&doc, &ig);
 	}
 	finish(res, start, &ig, o);

@@ -26,6 +26,8 @@ int hull_lint_sev_parse(const char *s);
 struct hull_lint_finding {
 	const char *file;
 	int line, col;
+	int inst_line; /* first line of the instruction, for pragmas (ShellCheck findings sit
+			* on the RUN's inner lines) */
 	char code[16];
 	enum hull_lint_sev sev;
 	char *msg;
@@ -53,7 +55,14 @@ struct hull_lint_opts {
 	enum hull_lint_sev threshold; /* default HULL_LINT_INFO */
 	bool strict_labels, no_fail, disable_pragmas, no_color;
 	bool no_color_set;
+	bool no_shellcheck; /* do not run ShellCheck on RUN scripts */
+	bool no_hull_rules; /* only hadolint's rules (DL, SC): no HLxxxx */
+	/* ShellCheck once for all files: hull_lint_buffer keeps the RUN scripts and
+	 * hull_lint_flush checks them (the file names must live until then). */
+	bool shellcheck_batch;
 	char *format; /* NULL: tty */
+	/* State kept across files (the secret engine, where shellcheck is); owned. */
+	struct lint_cache *cache;
 };
 
 void hull_lint_opts_init(struct hull_lint_opts *o);
@@ -83,6 +92,25 @@ struct hull_lint_result {
 int hull_lint_buffer(const char *file, const char *text, size_t len, const struct hull_lint_opts *o,
 		     struct hull_lint_result *res, struct hull_err *err) HULL_MUST_CHECK;
 void hull_lint_result_free(struct hull_lint_result *res);
+/* With shellcheck_batch: runs ShellCheck over the scripts of every file linted since the
+ * last flush and merges its findings into res (each file's findings stay in line order). */
+void hull_lint_flush(const struct hull_lint_opts *o, struct hull_lint_result *res);
+
+/* Whether ShellCheck ran for the files linted so far: 1 yes, 0 not needed yet, -1 wanted
+ * but not installed, -2 a shellcheck process failed or timed out (the CLI prints a note). */
+int hull_lint_shellcheck_state(const struct hull_lint_opts *o);
+
+/* Rewrites a Dockerfile with the safe mechanical fixes (ADD->COPY for local files, JSON
+ * CMD/ENTRYPOINT, --no-install-recommends, apt lists removal, apk --no-cache, pip
+ * --no-cache-dir, cd -> WORKDIR, MAINTAINER -> LABEL). Rules that are ignored (flags,
+ * config, pragmas) are not fixed. out receives the new text (equal to text when nothing
+ * applies); *nfixed the number of edits. Returns 0 or HULL_EINPUT as hull_lint_buffer. */
+int hull_lint_fix(const char *file, const char *text, size_t len, const struct hull_lint_opts *o,
+		  struct strbuf *out, size_t *nfixed, struct hull_err *err) HULL_MUST_CHECK;
+/* A unified diff (3 lines of context) from a to b, both named name ("patch -p0"). */
+void hull_lint_diff(const char *name, const char *a, size_t alen, const char *b, size_t blen,
+		    struct strbuf *out);
+
 /* True when a finding reaches the failure threshold (and no_fail is off). */
 bool hull_lint_failed(const struct hull_lint_result *res, const struct hull_lint_opts *o);
 

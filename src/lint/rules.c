@@ -152,6 +152,30 @@ const struct lint_rule lint_rules[] = {
 	 "in an alpine image or if your shell is symlinked to busybox then consider explicitly "
 	 "setting your SHELL to /bin/ash, or disable this check",
 	 NULL, dl4006, false},
+	/* hull's own rules: docs/rules/HLxxxx.md */
+	{"HL1001", E, "Secret in the Dockerfile.", NULL, hl1001, true},
+	{"HL1002", W, "ARG looks like a secret: build arguments are kept in the image history.",
+	 NULL, hl1002, false},
+	{"HL1003", W,
+	 "The final stage copies the whole build context without a .dockerignore that excludes "
+	 ".git, .env and keys.",
+	 NULL, hl1003, false},
+	{"HL1004", W, "The final stage runs as root.", NULL, hl1004, false},
+	{"HL1005", I, "USER is a name: use a numeric UID.", NULL, hl1005, false},
+	{"HL1006", W,
+	 "ADD of a remote URL without --checksum: the download is not verified. Use ADD "
+	 "--checksum=sha256:... or download and verify in RUN.",
+	 NULL, hl1006, true},
+	{"HL1007", W,
+	 "Piping curl or wget into a shell runs unverified code: download, verify the checksum, "
+	 "then run it.",
+	 NULL, hl1007, true},
+	{"HL1008", I, "Package cache left in the image layer.", NULL, hl1008, false},
+	{"HL1009", I, "Base image is not pinned by digest.", NULL, hl1009, false},
+	{"HL1010", W,
+	 "COPY --from copies a build stage's source tree into the final stage: copy only the "
+	 "built artefacts.",
+	 NULL, hl1010, false},
 };
 
 const size_t lint_nrules = ARRAY_SIZE(lint_rules);
@@ -213,7 +237,8 @@ static const char *run_text(struct df_doc *doc, const struct df_inst *in)
 	if (in->nheredocs && !strncmp(in->args, "<<", 2)) {
 		struct strbuf sb = STRBUF_INIT;
 		for (size_t h = 0; h < in->nheredocs; h++)
-			strbuf_adds(&sb, in->heredocs[h].body);
+			if (in->heredocs[h].body) /* NULL in ONBUILD triggers */
+				strbuf_adds(&sb, in->heredocs[h].body);
 		const char *r = arena_strndup(&doc->arena, sb.buf ? sb.buf : "", sb.len);
 		strbuf_release(&sb);
 		return r;

@@ -7,6 +7,8 @@
 #include "lint.h"
 #include "shell.h"
 
+#include "../util/strmap.h"
+
 struct lint_ctx;
 
 struct lint_rule {
@@ -20,12 +22,37 @@ struct lint_rule {
 	bool onbuild; /* hadolint's `onbuild` combinator: also run over ONBUILD triggers */
 };
 
+struct script; /* shellcheck.c */
+
+/* State shared by the files of one run (hull_lint_opts.cache). */
+struct lint_cache {
+	struct hull_secret_engine *secrets;
+	struct hull_secret_scratch *scratch;
+	bool secrets_failed;
+	bool sc_looked;
+	char *sc_path;	/* shellcheck, when found */
+	int sc_state;	/* see hull_lint_shellcheck_state */
+	bool sc_failed; /* a shellcheck process failed or timed out */
+	/* shellcheck_batch: scripts waiting for hull_lint_flush, their files in order */
+	struct script *pending;
+	size_t npending, cap_pending;
+	const char **files;
+	size_t nfiles, cap_files;
+	struct hull_lint_result found;
+	size_t *found_file; /* file index of each of found */
+	size_t cap_found_file;
+	const struct hull_lint_opts *opts;
+};
+
 struct lint_ctx {
 	struct df_doc *doc;
 	const struct hull_lint_opts *opts;
 	const struct lint_rule *rule;
 	struct hull_lint_result *res;
 	const char *file;
+	/* seen_alias's map of stage names, for the instruction list alias_v */
+	struct df_inst *const *alias_v;
+	struct strmap aliases;
 };
 
 extern const struct lint_rule lint_rules[];
@@ -39,6 +66,13 @@ void lint_add(struct hull_lint_result *res, const char *file, int line, int col,
  * SHELL/CMD/ENTRYPOINT arguments; cached on the instruction. */
 const struct sh_script *lint_shell(struct lint_ctx *c, const struct df_inst *in);
 bool lint_is_archive(const char *path);
+/* ShellCheck findings (SCxxxx) of every RUN of the document; text is the file. */
+void lint_shellcheck(struct lint_ctx *c, const char *text, size_t len);
+/* Frees what shellcheck_batch kept and was never flushed. */
+void lint_shellcheck_free(struct lint_cache *cache);
+/* The stage each instruction of v belongs to: index of its FROM in v, or -1 before any.
+ * Returns the index of the last FROM (the final stage), or -1. Caller frees *stage. */
+long lint_stages(struct df_inst *const *v, size_t n, long **stage);
 bool lint_truthy(const char *v);
 
 #define LIST(...) ((const char *const[]){__VA_ARGS__, NULL})
@@ -116,5 +150,16 @@ RULE_CHECK(dl3054);
 RULE_CHECK(dl3055);
 RULE_CHECK(dl3056);
 RULE_CHECK(dl3058);
+/* rules_hull.c: hull's own rules */
+RULE_CHECK(hl1001);
+RULE_CHECK(hl1002);
+RULE_CHECK(hl1003);
+RULE_CHECK(hl1004);
+RULE_CHECK(hl1005);
+RULE_CHECK(hl1006);
+RULE_CHECK(hl1007);
+RULE_CHECK(hl1008);
+RULE_CHECK(hl1009);
+RULE_CHECK(hl1010);
 
 #endif

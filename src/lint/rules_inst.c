@@ -4,6 +4,7 @@
 #include "pragma.h"
 
 #include <ctype.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -57,12 +58,21 @@ RULE_CHECK(dl3002)
 		lint_fail(c, stage_user);
 }
 
-static bool seen_alias(struct df_inst *const *v, size_t upto, const char *name)
+/* Is name the alias of a FROM before index upto? A map of first occurrences, built once
+ * per instruction list, keeps files with many stages linear. */
+static bool seen_alias(struct lint_ctx *c, struct df_inst *const *v, size_t n, size_t upto,
+		       const char *name)
 {
-	for (size_t k = 0; k < upto; k++)
-		if (is_kind(v[k], DF_FROM) && v[k]->alias && !strcmp(v[k]->alias, name))
-			return true;
-	return false;
+	if (c->alias_v != v) {
+		strmap_free(&c->aliases);
+		c->alias_v = v;
+		for (size_t k = 0; k < n; k++)
+			if (is_kind(v[k], DF_FROM) && v[k]->alias &&
+			    !strmap_get(&c->aliases, v[k]->alias))
+				strmap_put(&c->aliases, v[k]->alias, (void *)(uintptr_t)(k + 1));
+	}
+	uintptr_t i = (uintptr_t)strmap_get(&c->aliases, name);
+	return i && i - 1 < upto;
 }
 
 RULE_CHECK(dl3006)
@@ -73,7 +83,7 @@ RULE_CHECK(dl3006)
 			continue;
 		if (!strcmp(in->name, "scratch") || in->digest || in->tag)
 			continue;
-		if (!seen_alias(v, i, in->name))
+		if (!seen_alias(c, v, n, i, in->name))
 			lint_fail(c, in->line);
 	}
 }
@@ -196,7 +206,7 @@ RULE_CHECK(dl3022)
 		const char *from = is_kind(v[i], DF_COPY) ? df_flag(v[i], "from") : NULL;
 		if (!from || strchr(from, ':'))
 			continue; /* no --from, or an image reference */
-		if (!seen_alias(v, i, from))
+		if (!seen_alias(c, v, n, i, from))
 			lint_fail(c, v[i]->line);
 	}
 }
@@ -218,7 +228,7 @@ RULE_CHECK(dl3023)
 RULE_CHECK(dl3024)
 {
 	for (size_t i = 0; i < n; i++)
-		if (is_kind(v[i], DF_FROM) && v[i]->alias && seen_alias(v, i, v[i]->alias))
+		if (is_kind(v[i], DF_FROM) && v[i]->alias && seen_alias(c, v, n, i, v[i]->alias))
 			lint_fail(c, v[i]->line);
 }
 
@@ -246,7 +256,7 @@ RULE_CHECK(dl3026)
 		const struct df_inst *in = v[i];
 		if (!is_kind(in, DF_FROM) || !in->name)
 			continue;
-		if (seen_alias(v, i, in->name))
+		if (seen_alias(c, v, n, i, in->name))
 			continue;
 		bool ok = in->registry ? trusted(o, in->registry)
 				       : !strcmp(in->name, "scratch") || trusted(o, "docker.io") ||

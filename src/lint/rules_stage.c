@@ -3,6 +3,7 @@
  * curl+wget, pipefail. */
 #include "rules.h"
 
+#include <stdint.h>
 #include <string.h>
 
 #define ARENA (&c->doc->arena)
@@ -165,13 +166,16 @@ struct stage_flags {
 	bool *set;
 	size_t n, cap;
 	const char *current;
+	struct strmap index; /* key -> slot + 1 */
 };
 
 static bool *stage_slot(struct stage_flags *st, const char *key)
 {
-	for (size_t i = 0; i < st->n; i++)
-		if ((!st->keys[i] && !key) || (st->keys[i] && key && !strcmp(st->keys[i], key)))
-			return &st->set[i];
+	static const char none[] = "\001"; /* a FROM without a name */
+	uintptr_t i = (uintptr_t)strmap_get(&st->index, key ? key : none);
+	if (i)
+		return &st->set[i - 1];
+	strmap_put(&st->index, key ? key : none, (void *)(uintptr_t)(st->n + 1));
 	if (st->n + 1 > st->cap) {
 		st->cap = st->cap ? st->cap * 2 : 8;
 		st->keys = xreallocarray(st->keys, st->cap, sizeof(*st->keys));
@@ -191,6 +195,7 @@ static void stage_enter(struct stage_flags *st, const struct df_inst *from)
 
 static void stage_free(struct stage_flags *st)
 {
+	strmap_free(&st->index);
 	free(st->keys);
 	free(st->set);
 }

@@ -21,6 +21,7 @@ struct lexer {
 	size_t i, n;
 	int depth;
 	struct sh_script *out; /* receives substituted commands (via pending) */
+	int *seq;	       /* pipeline numbers, shared with substitutions */
 	struct sh_cmd *pending;
 	size_t npending, cap_pending;
 	/* current token */
@@ -32,7 +33,7 @@ struct lexer {
 	int nheredoc;
 };
 
-static void parse_into(struct arena *a, const char *text, size_t n, int depth,
+static void parse_into(struct arena *a, const char *text, size_t n, int depth, int *seq,
 		       struct sh_script *out);
 
 static void push_cmd(struct arena *a, struct sh_cmd **v, size_t *n, size_t *cap,
@@ -100,7 +101,7 @@ static void substitute(struct lexer *lx, const char *body, size_t n)
 	if (lx->depth >= MAX_SUBST_DEPTH)
 		return;
 	struct sh_script sub = {0};
-	parse_into(lx->a, body, n, lx->depth + 1, &sub);
+	parse_into(lx->a, body, n, lx->depth + 1, lx->seq, &sub);
 	for (size_t k = 0; k < sub.ncmds; k++)
 		push_cmd(lx->a, &lx->pending, &lx->npending, &lx->cap_pending, &sub.cmds[k]);
 	if (sub.has_pipe)
@@ -347,6 +348,8 @@ struct collector {
 	const char **words;
 	bool *lit;
 	size_t nwords, capw;
+	int pipeline;  /* number of the current pipeline */
+	bool piped;    /* the next command follows a '|' */
 	int case_pat;  /* > 0: reading case patterns up to ')' */
 	int skip_list; /* for/select: skip words up to the separator */
 };
@@ -378,6 +381,8 @@ static void emit(struct collector *c)
 		struct sh_cmd cmd = {0};
 		cmd.name = resolve_wrapper(c->words, c->lit, c->nwords);
 		if (cmd.name) {
+			cmd.pipeline = c->pipeline;
+			cmd.piped = c->piped;
 			cmd.nargs = c->nwords - 1;
 			cmd.args = arena_alloc(lx->a, (cmd.nargs ? cmd.nargs : 1) * sizeof(char *));
 			memcpy(cmd.args, c->words + 1, cmd.nargs * sizeof(char *));
@@ -388,6 +393,12 @@ static void emit(struct collector *c)
 		push_cmd(lx->a, &c->out->cmds, &c->out->ncmds, &c->cap, &lx->pending[k]);
 	lx->npending = 0;
 	c->nwords = 0;
+	c->piped = false;
+}
+
+static void new_pipeline(struct collector *c)
+{
+	c->pipeline = (*c->lx->seq)++;
 }
 
 static bool is_any(const char *w, const char *const *list)
@@ -466,15 +477,20 @@ static void on_op(struct collector *c, const char *op)
 		return;
 	}
 	emit(c);
+	if (!strcmp(op, "|") || !strcmp(op, "|&"))
+		c->piped = true;
+	else
+		new_pipeline(c);
 	if (strcmp(op, "|") && strcmp(op, "|&") && strcmp(op, "&&") && strcmp(op, "||"))
 		c->skip_list = 0;
 }
 
-static void parse_into(struct arena *a, const char *text, size_t n, int depth,
+static void parse_into(struct arena *a, const char *text, size_t n, int depth, int *seq,
 		       struct sh_script *out)
 {
-	struct lexer lx = {.a = a, .s = text, .n = n, .depth = depth, .out = out};
+	struct lexer lx = {.a = a, .s = text, .n = n, .depth = depth, .out = out, .seq = seq};
 	struct collector c = {.lx = &lx, .out = out};
+	new_pipeline(&c);
 	for (;;) {
 		enum tok t = next(&lx);
 		if (t == T_END)
@@ -484,6 +500,7 @@ static void parse_into(struct arena *a, const char *text, size_t n, int depth,
 		} else if (t == T_NL) {
 			if (!c.case_pat) {
 				emit(&c);
+				new_pipeline(&c);
 				c.skip_list = 0;
 			}
 		} else {
@@ -500,7 +517,8 @@ void sh_parse(struct arena *a, const char *text, struct sh_script *out)
 {
 	memset(out, 0, sizeof(*out));
 	out->text = text;
-	parse_into(a, text, strlen(text), 0, out);
+	int seq = 0;
+	parse_into(a, text, strlen(text), 0, &seq, out);
 }
 
 /* ---- hadolint's Shell helpers ------------------------------------------------------ */

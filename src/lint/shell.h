@@ -13,6 +13,8 @@ struct sh_cmd {
 	const char *name;  /* the command (through busybox/command/builtin/exec wrappers) */
 	const char **args; /* words after the first, unquoted; expansions read "${VAR}" */
 	size_t nargs;
+	int pipeline; /* commands of one pipeline share it (unique within the script) */
+	bool piped;   /* reads the previous command's output through '|' */
 };
 
 struct sh_script {

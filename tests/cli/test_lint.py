@@ -1,6 +1,8 @@
 """hull lint end to end: every hadolint rule (a Dockerfile that triggers it at a given
 line and level, and one that must not), pragmas, config files, flags, formats, exit codes.
-The cases follow hadolint's own rule specs, rewritten as Dockerfiles here."""
+The cases follow hadolint's own rule specs, rewritten as Dockerfiles here. hull's own
+rules (HLxxxx) are switched off with --no-hull-rules so that what is compared is exactly
+hadolint's behaviour; tests/cli/test_lint_extra.py covers them, ShellCheck and --fix."""
 import json
 import os
 import subprocess
@@ -19,7 +21,7 @@ def lint(tmp_path, text, *args, name="Dockerfile", stdin=None, env=None):
     e = dict(os.environ, XDG_CONFIG_HOME=str(tmp_path / "xdg"), HOME=str(tmp_path))
     e.pop("NO_COLOR", None)
     e.update(env or {})
-    cmd = [H.HULL, "lint"] + [str(a) for a in args]
+    cmd = [H.HULL, "lint", "--no-hull-rules"] + [str(a) for a in args]
     if text is not None and "-" not in args:
         cmd.append(name)
     r = subprocess.run(cmd, capture_output=True, cwd=tmp_path, env=e, input=stdin,
@@ -235,7 +237,8 @@ def test_stdin_and_several_files(tmp_path):
     (tmp_path / "A").write_text("FROM debian\n")
     (tmp_path / "B").write_text("FROM debian:latest\n")
     r = lint(tmp_path, None, "A", "B", "-")
-    r = subprocess.run([H.HULL, "lint", "-f", "json", "A", "B", "-"], cwd=tmp_path,
+    r = subprocess.run([H.HULL, "lint", "--no-hull-rules", "-f", "json", "A", "B", "-"],
+                       cwd=tmp_path,
                        input=b"FROM a:1\nMAINTAINER x\n", capture_output=True)
     got = {(f["file"], f["code"]) for f in json.loads(r.stdout)}
     assert got == {("A", "DL3006"), ("B", "DL3007"), ("-", "DL4000")}
@@ -258,10 +261,11 @@ def test_formats(tmp_path):
     assert "hadolint:Dockerfile:2: DL3003 warning: Use WORKDIR" in out
     out = lint(tmp_path, BAD, "-f", "codeclimate").stdout
     issues = [json.loads(x) for x in out.split(b"\0") if x]
-    assert [i["check_name"] for i in issues] == ["DL3006", "DL3003"]
+    # SC2164 (cd without || exit) is what hadolint's ShellCheck reports too
+    assert [i["check_name"] for i in issues] == ["DL3006", "DL3003", "SC2164"]
     assert issues[0]["location"]["lines"]["begin"] == 1 and issues[0]["severity"] == "major"
     gl = json.loads(lint(tmp_path, BAD, "-f", "gitlab_codeclimate").stdout)
-    assert len(gl) == 2 and all(len(i["fingerprint"]) == 64 for i in gl)
+    assert len(gl) == 3 and all(len(i["fingerprint"]) == 64 for i in gl)
     sq = json.loads(lint(tmp_path, BAD, "-f", "sonarqube").stdout)
     assert sq["issues"][1]["primaryLocation"]["textRange"]["startLine"] == 2
 
@@ -273,7 +277,7 @@ def test_sarif_validates(tmp_path):
         jsonschema.validate(doc, json.load(f))
     res = doc["runs"][0]["results"]
     assert [(r["ruleId"], r["locations"][0]["physicalLocation"]["region"]["startLine"])
-            for r in res] == [("DL3006", 1), ("DL3003", 2)]
+            for r in res] == [("DL3006", 1), ("DL3003", 2), ("SC2164", 2)]
 
 
 def test_parser_syntax(tmp_path):
@@ -312,4 +316,4 @@ def test_hostile_inputs(tmp_path):
 
 def test_help_lint():
     r = H.hull("help", "lint")
-    assert r.rc == 0 and "--failure-threshold" in r.out and "Not done yet" in r.out
+    assert r.rc == 0 and "--failure-threshold" in r.out and "--fix" in r.out

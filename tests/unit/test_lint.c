@@ -11,6 +11,7 @@
 #include "lint/shell.h"
 
 #include <string.h>
+#include <unistd.h>
 
 static void parse(struct df_doc *d, const char *text)
 {
@@ -153,6 +154,19 @@ static void test_shell(void **state)
 	assert_string_equal(s.cmds[4].name, "grep");
 	assert_string_equal(s.cmds[5].name, "sudo");
 	assert_true(sh_has_flag(&s.cmds[0], "y"));
+	/* pipelines: grep reads the subshell's output; || starts a new pipeline */
+	assert_true(s.cmds[4].piped);
+	assert_false(s.cmds[2].piped || s.cmds[5].piped);
+	assert_int_not_equal(s.cmds[4].pipeline, s.cmds[5].pipeline);
+	assert_int_not_equal(s.cmds[0].pipeline, s.cmds[1].pipeline);
+	sh_parse(&a, "set -e; curl -fsSL $(echo u) | sudo sh -s && ls", &s);
+	assert_int_equal(s.ncmds, 5);
+	assert_string_equal(s.cmds[1].name, "curl");
+	assert_string_equal(s.cmds[3].name, "sudo");
+	assert_int_equal(s.cmds[1].pipeline, s.cmds[3].pipeline);
+	assert_true(s.cmds[3].piped && !s.cmds[1].piped);
+	assert_int_not_equal(s.cmds[2].pipeline, s.cmds[1].pipeline); /* echo, substituted */
+	assert_int_not_equal(s.cmds[4].pipeline, s.cmds[3].pipeline);
 	sh_parse(&a,
 		 "if [ -f x ]; then for i in a b; do echo $i; done; fi\n"
 		 "case $x in a) ls ;; *) pwd ;; esac\ncat <<EOF\nnot a command\nEOF\nexec tini",
@@ -175,6 +189,7 @@ static void test_lint_buffer(void **state)
 	(void)state;
 	struct hull_lint_opts o;
 	hull_lint_opts_init(&o);
+	o.no_hull_rules = o.no_shellcheck = true; /* hadolint's DL rules alone */
 	struct hull_lint_result res = {0};
 	struct hull_err err = {0};
 	const char *t = "FROM debian\nRUN cd /x\n";
@@ -189,6 +204,65 @@ static void test_lint_buffer(void **state)
 	hull_lint_opts_free(&o);
 }
 
+/* ShellCheck through the library, both ways: at once per buffer, and batched over several
+ * buffers with hull_lint_flush (the findings of each file stay together, in line order). */
+static void test_shellcheck(void **state)
+{
+	(void)state;
+	if (access("/usr/bin/shellcheck", X_OK)) {
+		skip();
+		return;
+	}
+	const char *t = "FROM a:1\nARG v\nRUN echo \"$v\" && \\\n  echo $u\n";
+	for (int batch = 0; batch < 2; batch++) {
+		struct hull_lint_opts o;
+		hull_lint_opts_init(&o);
+		o.no_hull_rules = true;
+		o.shellcheck_batch = batch;
+		struct hull_lint_result res = {0};
+		struct hull_err err = {0};
+		assert_int_equal(hull_lint_buffer("A", t, strlen(t), &o, &res, &err), 0);
+		assert_int_equal(hull_lint_buffer("B", "FROM a:1\n", 9, &o, &res, &err), 0);
+		assert_int_equal(hull_lint_buffer("C", t, strlen(t), &o, &res, &err), 0);
+		hull_lint_flush(&o, &res);
+		assert_int_equal(hull_lint_shellcheck_state(&o), 1);
+		/* per file: SC2086 and SC2154 on line 4 (the continuation), not on $v */
+		assert_int_equal(res.n, 4);
+		for (size_t i = 0; i < 4; i++) {
+			assert_string_equal(res.v[i].file, i < 2 ? "A" : "C");
+			assert_int_equal(res.v[i].line, 4);
+			assert_int_equal(res.v[i].inst_line, 3);
+		}
+		assert_string_equal(res.v[0].code, "SC2154");
+		assert_string_equal(res.v[1].code, "SC2086");
+		hull_lint_result_free(&res);
+		hull_lint_opts_free(&o);
+	}
+}
+
+/* --fix and --diff through the library: the edits, and a diff that says exactly them. */
+static void test_fix_diff(void **state)
+{
+	(void)state;
+	struct hull_lint_opts o;
+	hull_lint_opts_init(&o);
+	const char *t = "FROM a:1\n# c\nADD x /x\nMAINTAINER me\nCMD run it\n";
+	struct strbuf out = STRBUF_INIT, diff = STRBUF_INIT;
+	size_t n = 0;
+	struct hull_err err = {0};
+	assert_int_equal(hull_lint_fix("D", t, strlen(t), &o, &out, &n, &err), 0);
+	assert_int_equal(n, 3);
+	assert_string_equal(out.buf, "FROM a:1\n# c\nCOPY x /x\nLABEL maintainer=\"me\"\n"
+				     "CMD [\"run\", \"it\"]\n");
+	hull_lint_diff("D", t, strlen(t), out.buf, out.len, &diff);
+	assert_string_equal(diff.buf, "--- D\n+++ D\n@@ -1,5 +1,5 @@\n FROM a:1\n # c\n-ADD x /x\n"
+				      "-MAINTAINER me\n-CMD run it\n+COPY x /x\n"
+				      "+LABEL maintainer=\"me\"\n+CMD [\"run\", \"it\"]\n");
+	strbuf_release(&out);
+	strbuf_release(&diff);
+	hull_lint_opts_free(&o);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -196,6 +270,7 @@ int main(void)
 		cmocka_unit_test(test_heredocs),      cmocka_unit_test(test_from_flags_pairs),
 		cmocka_unit_test(test_bad_input),     cmocka_unit_test(test_expand),
 		cmocka_unit_test(test_shell),	      cmocka_unit_test(test_lint_buffer),
+		cmocka_unit_test(test_shellcheck),    cmocka_unit_test(test_fix_diff),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

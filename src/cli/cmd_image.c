@@ -4,11 +4,16 @@
 #include "../checks/checks.h"
 #include "../layer/inspect.h"
 #include "../pkg/pkg.h"
+#include "../report/attrib.h"
 #include "../report/findings.h"
+#include "../report/policy.h"
+#include "../report/render.h"
 #include "../report/sbom.h"
 #include "../secret/scan.h"
+#include "../util/config.h"
 #include "cli.h"
 #include "regopts.h"
+#include "vulnscan.h"
 #include "version.h"
 
 #include <getopt.h>
@@ -21,25 +26,41 @@ const char cmd_image_usage[] =
 	"deleted by a later layer too: they still ship), in the config and in the build\n"
 	"history; and hardening checks (root user, shells, package managers, setuid files,\n"
 	"caches, credential files, .git, …). See docs/checks.md and docs/secrets.md.\n"
-	"Vulnerability matching (--scanners vuln) is not built yet.\n"
+	"Vulnerabilities: the packages found (as 'hull sbom' lists them) are matched against\n"
+	"the offline vulnerability DB (see 'hull help db', docs/vuln.md).\n"
 	"\n"
 	"SOURCE: docker-archive:PATH[:REF], oci:DIR[:REF], oci-archive:PATH[:REF],\n"
 	"        docker://REF, rootfs:DIR, or a bare path (detected).\n"
 	"\n"
 	"Options:\n"
-	"      --scanners LIST         secret,misconfig (default: both)\n"
-	"  -f, --format FORMAT         table (default), json, sarif, cyclonedx, spdx-json\n"
+	"      --scanners LIST         vuln,secret,misconfig (default: all three)\n"
+	"  -f, --format FORMAT         table (default), json, sarif, junit, html, cyclonedx\n"
+	"                              (with vulnerabilities), spdx-json (docs/reports.md)\n"
+	"      --no-color              no colour in the table (also NO_COLOR)\n"
 	"      --severity LIST         report only these severities (CRITICAL,HIGH,…)\n"
 	"      --exit-code N           exit with N when findings remain (default: 0)\n"
 	"      --secret-config FILE    add, disable or allow secret rules (Trivy's\n"
 	"                              trivy-secret.yaml keys; docs/secrets.md)\n"
 	"      --skip-check ID         drop findings of this rule or check "
-	"(repeatable)\n" CLI_IMAGE_HELP
+	"(repeatable)\n" CLI_VULN_HELP CLI_IMAGE_HELP
+	"      --ignorefile FILE       ignore rules: ids, or YAML with paths, packages,\n"
+	"                              expiry (repeatable; default: .hullignore,\n"
+	"                              .trivyignore, .trivyignore.yaml when present)\n"
+	"      --ignore-unfixed        drop vulnerabilities that have no fixed version\n"
+	"      --skip-base             drop findings in the base image's layers\n"
+	"      --base SOURCE           the base image: its layers are the base (default:\n"
+	"                              from the annotations and the history)\n"
+	"      --dockerfile FILE       point findings at the instruction that made the\n"
+	"                              layer (history matched to the final stage)\n"
 	"  -o, --output FILE           write the report to FILE (atomically)\n"
 	"  -h, --help                  show this help\n"
 	"\n"
+	"Options can also come from hull.yaml (./hull.yaml, else\n"
+	"$XDG_CONFIG_HOME/hull/hull.yaml): see docs/policy.md.\n"
+	"\n"
 	"Exit status: 0 clean (or findings without --exit-code), N with --exit-code N when\n"
-	"findings remain after --severity and --skip-check, 2 usage or input error.\n";
+	"findings remain after --severity, --skip-check, ignore files, --ignore-unfixed and\n"
+	"--skip-base, 2 usage or input error.\n";
 
 const char cmd_fs_usage[] =
 	"usage: hull fs [OPTIONS] DIR\n"
@@ -47,8 +68,11 @@ const char cmd_fs_usage[] =
 	"Runs the scanners of 'hull image' over a directory tree: a root filesystem (an\n"
 	"unpacked image, a chroot) or a project checkout. Every file is read once; packages\n"
 	"are catalogued from the same files (see 'hull sbom'). Takes the options of 'hull\n"
-	"image' (see 'hull help image'); layer options do not apply.\n"
-	"Vulnerability matching (--scanners vuln) is not built yet.\n"
+	"image' (see 'hull help image'), vulnerabilities included; layer options do not\n"
+	"apply.\n"
+	"\n"
+	"Policy options and hull.yaml work as for 'hull image' (docs/policy.md); --base,\n"
+	"--skip-base and --dockerfile need an image.\n"
 	"\n"
 	"Exit status: 0 clean (or findings without --exit-code), N with --exit-code N when\n"
 	"findings remain, 2 usage or input error.\n";
@@ -59,12 +83,28 @@ enum {
 	OPT_EXIT_CODE,
 	OPT_SKIP,
 	OPT_SECRET_CONFIG,
+	OPT_NO_COLOR,
+	OPT_DB,
+	OPT_DB_MAX_AGE,
+	OPT_LIST_ALL_PKGS,
+};
+
+/* Policy and attribution (docs/policy.md). */
+enum {
+	OPT_IGNOREFILE = 0x2000,
+	OPT_IGNORE_UNFIXED,
+	OPT_SKIP_BASE,
+	OPT_BASE,
+	OPT_DOCKERFILE,
 };
 
 struct opts {
-	bool secret, misconfig;
+	bool secret, misconfig, vuln;
+	struct cli_vuln vo;
+	bool list_all_pkgs;
 	const char *secret_config; /* --secret-config FILE */
 	const char *format;
+	bool no_color;
 	bool sev[HULL_SEV_COUNT];
 	bool sev_filter;
 	int exit_code;
@@ -73,11 +113,18 @@ struct opts {
 	const char *output;
 	struct cli_image im;
 	bool fs; /* hull fs: SOURCE is a directory */
+	const char **ignorefiles;
+	size_t nignorefiles;
+	bool ignore_unfixed, skip_base;
+	const char *base, *dockerfile;
+	const char *source;	   /* the operand */
+	struct hull_config cfg;	   /* hull.yaml; owns the arguments it adds */
+	struct hull_ignore ignore; /* the ignore files' entries */
 };
 
 static int parse_scanners(struct opts *o, const char *arg)
 {
-	o->secret = o->misconfig = false;
+	o->secret = o->misconfig = o->vuln = false;
 	_cleanup_free_ char *copy = xstrdup(arg);
 	for (char *save, *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
 		if (!strcmp(t, "secret"))
@@ -85,9 +132,10 @@ static int parse_scanners(struct opts *o, const char *arg)
 		else if (!strcmp(t, "misconfig") || !strcmp(t, "config"))
 			o->misconfig = true;
 		else if (!strcmp(t, "vuln"))
-			return cli_error("--scanners: vuln is not built yet (see README.md)");
+			o->vuln = o->vo.explicit_ = true;
 		else
-			return cli_error("--scanners: unknown scanner \"%s\" (secret, misconfig)",
+			return cli_error("--scanners: unknown scanner \"%s\" (vuln, secret, "
+					 "misconfig)",
 					 t);
 	}
 	return 0;
@@ -97,6 +145,7 @@ static int parse_severities(struct opts *o, const char *arg)
 {
 	_cleanup_free_ char *copy = xstrdup(arg);
 	o->sev_filter = true;
+	memset(o->sev, 0, sizeof(o->sev)); /* the last --severity wins (over hull.yaml's) */
 	for (char *save, *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
 		enum hull_severity s;
 		if (hull_severity_parse(t, &s))
@@ -114,14 +163,27 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		{"severity", required_argument, NULL, OPT_SEVERITY},
 		{"exit-code", required_argument, NULL, OPT_EXIT_CODE},
 		{"skip-check", required_argument, NULL, OPT_SKIP},
+		{"ignorefile", required_argument, NULL, OPT_IGNOREFILE},
+		{"ignore-unfixed", no_argument, NULL, OPT_IGNORE_UNFIXED},
+		{"skip-base", no_argument, NULL, OPT_SKIP_BASE},
+		{"base", required_argument, NULL, OPT_BASE},
+		{"dockerfile", required_argument, NULL, OPT_DOCKERFILE},
 		{"secret-config", required_argument, NULL, OPT_SECRET_CONFIG},
 		{"output", required_argument, NULL, 'o'},
+		{"no-color", no_argument, NULL, OPT_NO_COLOR},
+		{"db", required_argument, NULL, OPT_DB},
+		{"db-max-age", required_argument, NULL, OPT_DB_MAX_AGE},
+		{"list-all-pkgs", no_argument, NULL, OPT_LIST_ALL_PKGS},
 		{"help", no_argument, NULL, 'h'},
 		CLI_IMAGE_LONGOPTS,
 		{NULL, 0, NULL, 0},
 	};
 	const char *cmd = o->fs ? "fs" : "image";
 	int c;
+	struct hull_err err = {0};
+	if (hull_config_load(&o->cfg, &err) ||
+	    hull_config_argv(&o->cfg, cmd, longopts, argc, argv, &argc, &argv, &err))
+		return cli_fail(&err);
 	opterr = 0;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, ":f:o:h", longopts, NULL)) != -1) {
@@ -153,12 +215,45 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		case OPT_SECRET_CONFIG:
 			o->secret_config = optarg;
 			break;
-		case OPT_SKIP:
-			o->skips = xreallocarray(o->skips, o->nskips + 1, sizeof(char *));
-			o->skips[o->nskips++] = optarg;
+		case OPT_SKIP: /* repeatable, or a comma list (hull.yaml lists) */
+			for (char *save, *t = strtok_r(optarg, ",", &save); t;
+			     t = strtok_r(NULL, ",", &save)) {
+				o->skips = xreallocarray(o->skips, o->nskips + 1, sizeof(char *));
+				o->skips[o->nskips++] = t;
+			}
+			break;
+		case OPT_IGNOREFILE:
+			o->ignorefiles =
+				xreallocarray(o->ignorefiles, o->nignorefiles + 1, sizeof(char *));
+			o->ignorefiles[o->nignorefiles++] = optarg;
+			break;
+		case OPT_IGNORE_UNFIXED:
+			o->ignore_unfixed = true;
+			break;
+		case OPT_SKIP_BASE:
+			o->skip_base = true;
+			break;
+		case OPT_BASE:
+			o->base = optarg;
+			break;
+		case OPT_DOCKERFILE:
+			o->dockerfile = optarg;
 			break;
 		case 'o':
 			o->output = optarg;
+			break;
+		case OPT_NO_COLOR:
+			o->no_color = true;
+			break;
+		case OPT_DB:
+			o->vo.db = optarg;
+			break;
+		case OPT_DB_MAX_AGE:
+			if (cli_vuln_max_age(&o->vo, optarg))
+				return EXIT_ERROR;
+			break;
+		case OPT_LIST_ALL_PKGS:
+			o->list_all_pkgs = true;
 			break;
 		case 'h':
 			fputs(o->fs ? cmd_fs_usage : cmd_image_usage, stdout);
@@ -170,25 +265,27 @@ static int parse_args(int argc, char **argv, struct opts *o)
 					 argv[optind - 1], cmd);
 		}
 	}
-	static const char *const formats[] = {"table", "json", "sarif", "cyclonedx", "spdx-json"};
-	bool ok = false;
-	for (size_t i = 0; i < ARRAY_SIZE(formats); i++)
-		ok = ok || !strcmp(o->format, formats[i]);
-	if (!ok)
-		return cli_error("%s: unknown format \"%s\" (table, json, sarif, cyclonedx, "
-				 "spdx-json)",
-				 cmd, o->format);
+	if (!hull_report_renderer(o->format, true))
+		return cli_error("%s: unknown format \"%s\" (%s)", cmd, o->format,
+				 hull_report_format_names(true));
 	if (optind != argc - 1)
 		return cli_error(o->fs ? "fs: expected one DIR (see 'hull help fs')"
 				       : "image: expected one SOURCE (see 'hull help image')");
+	if (o->fs && (o->base || o->skip_base || o->dockerfile))
+		return cli_error("fs: --base, --skip-base and --dockerfile need an image (use "
+				 "'hull image')");
+	o->source = argv[optind];
+	if (hull_ignore_load_files(&o->ignore, o->ignorefiles, o->nignorefiles, &err))
+		return cli_fail(&err);
 	return 0;
 }
 
 static bool want_any(const char *path, uint64_t size, void *ctx)
 {
 	const struct opts *o = ctx;
-	bool sbom = !strcmp(o->format, "cyclonedx") || !strcmp(o->format, "spdx-json");
-	return (sbom && hull_pkg_wanted(path, size, NULL)) ||
+	bool pkgs = o->vuln || o->list_all_pkgs || !strcmp(o->format, "cyclonedx") ||
+		    !strcmp(o->format, "spdx-json");
+	return (pkgs && hull_pkg_wanted(path, size, NULL)) ||
 	       (o->misconfig && hull_checks_wanted(path, size, NULL));
 }
 
@@ -242,19 +339,32 @@ static void secret_findings(const struct hull_inspect *in, const struct hull_sec
 	}
 }
 
-/* --severity and --skip-check: keep what the policy asks for. */
-static void apply_policy(const struct opts *o, struct hull_findings *l)
+/* Attribution (base image, Dockerfile line), then the policy (src/report/policy.c). */
+static int apply_policy(const struct opts *o, const struct hull_inspect *in,
+			struct hull_findings *l)
 {
-	size_t k = 0;
-	for (size_t i = 0; i < l->n; i++) {
-		const struct hull_finding *f = &l->v[i];
-		bool keep = !o->sev_filter || o->sev[f->severity];
-		for (size_t s = 0; keep && s < o->nskips; s++)
-			keep = strcmp(o->skips[s], f->id) != 0;
-		if (keep)
-			l->v[k++] = l->v[i];
+	if (in->img->transport != HULL_SRC_ROOTFS) {
+		struct hull_open_opts oo = {.platform = o->im.io.platform,
+					    .registry = o->im.io.registry};
+		struct hull_attrib_opts ao = {o->base, &oo, o->dockerfile};
+		struct hull_attrib a;
+		struct hull_err err = {0};
+		if (hull_attrib_compute(in->img, &ao, &a, &err))
+			return cli_fail(&err);
+		hull_attrib_apply(&a, l);
+		hull_attrib_free(&a);
 	}
-	l->n = k;
+	struct hull_policy p = {
+		.sev_filter = o->sev_filter,
+		.skips = o->skips,
+		.nskips = o->nskips,
+		.ignore = &o->ignore,
+		.ignore_unfixed = o->ignore_unfixed,
+		.skip_base = o->skip_base,
+	};
+	memcpy(p.sev, o->sev, sizeof(p.sev));
+	hull_policy_apply(&p, l);
+	return 0;
 }
 
 static int render(const struct opts *o, const struct hull_inspect *in, struct hull_findings *l,
@@ -270,17 +380,20 @@ static int render(const struct opts *o, const struct hull_inspect *in, struct hu
 		.os_family = inv ? inv->os.id : NULL,
 		.os_version = inv ? inv->os.version_id : NULL,
 	};
-	struct hull_sbom_opts so = {0};
-	if (!strcmp(o->format, "json"))
-		hull_findings_render_json(l, &m, out);
-	else if (!strcmp(o->format, "sarif"))
-		hull_findings_render_sarif(l, &m, out);
-	else if (!strcmp(o->format, "cyclonedx"))
-		hull_sbom_render_cyclonedx(in, inv, &so, out);
-	else if (!strcmp(o->format, "spdx-json"))
-		hull_sbom_render_spdx(in, inv, &so, out);
-	else
-		hull_findings_render_table(l, &m, out);
+	_cleanup_free_ const char **layers = NULL;
+	if (o->list_all_pkgs && inv) {
+		m.packages = inv;
+		if (img->transport != HULL_SRC_ROOTFS && img->nlayers) {
+			layers = xcalloc(img->nlayers, sizeof(char *));
+			for (size_t i = 0; i < img->nlayers; i++)
+				layers[i] = img->layers[i].digest;
+			m.layers = layers;
+			m.nlayers = img->nlayers;
+		}
+	}
+	struct hull_render_opts ro = {.in = in, .inv = inv};
+	hull_report_terminal(&ro, !o->output, o->no_color);
+	hull_report_renderer(o->format, true)->fn(l, &m, &ro, out);
 	return 0;
 }
 
@@ -320,11 +433,16 @@ static int scan(struct opts *o, const char *source)
 	}
 	if (o->misconfig)
 		hull_checks_run(in, NULL, &l);
-	apply_policy(o, &l);
+	if (o->vuln)
+		rc = cli_vuln_run(&o->vo, in, inv, &l);
+	if (!rc)
+		rc = apply_policy(o, in, &l);
 	hull_findings_sort(&l);
 	struct strbuf out = STRBUF_INIT;
-	render(o, in, &l, inv, &out);
-	rc = cli_output(o->output, out.buf, out.len);
+	if (!rc) {
+		render(o, in, &l, inv, &out);
+		rc = cli_output(o->output, out.buf, out.len);
+	}
 	if (rc == EXIT_CLEAN && l.n && o->exit_code && strcmp(o->format, "cyclonedx") &&
 	    strcmp(o->format, "spdx-json"))
 		rc = o->exit_code;
@@ -339,21 +457,29 @@ static int scan(struct opts *o, const char *source)
 
 static int run(int argc, char **argv, bool fs)
 {
-	struct opts o = {.secret = true, .misconfig = true, .format = "table", .fs = fs};
+	struct opts o = {.secret = true,
+			 .misconfig = true,
+			 .vuln = true,
+			 .vo = {.max_age = 7 * 86400},
+			 .format = "table",
+			 .fs = fs};
 	int rc = parse_args(argc, argv, &o);
 	if (rc == 0 && fs) {
 		/* hull fs DIR: the same scanners over a directory tree. */
-		const char *dir = argv[optind];
+		const char *dir = o.source;
 		if (!strncmp(dir, "rootfs:", 7))
 			dir += 7;
 		_cleanup_free_ char *src = xasprintf("rootfs:%s", dir);
 		rc = scan(&o, src);
 	} else if (rc == 0) {
-		rc = scan(&o, argv[optind]);
+		rc = scan(&o, o.source);
 	} else if (rc < 0) {
 		rc = EXIT_CLEAN;
 	}
 	free(o.skips);
+	free(o.ignorefiles);
+	hull_ignore_free(&o.ignore);
+	hull_config_free(&o.cfg);
 	return rc;
 }
 

@@ -1,5 +1,8 @@
 /* hull k8s: security checks over Kubernetes manifests (files, directories, stdin). */
 #include "../k8s/k8s.h"
+#include "../report/policy.h"
+#include "../util/config.h"
+#include "../report/render.h"
 #include "cli.h"
 #include "version.h"
 
@@ -15,7 +18,9 @@ const char cmd_k8s_usage[] =
 	"walked for *.yaml, *.yml and *.json; '-' reads stdin (helm template ... | hull k8s -).\n"
 	"\n"
 	"Options:\n"
-	"  -f, --format table|json|sarif  output format (default: table)\n"
+	"  -f, --format FORMAT            table (default), json, sarif, junit, html\n"
+	"                                 (docs/reports.md)\n"
+	"      --no-color                 no colour in the table (also NO_COLOR)\n"
 	"  -s, --severity LIST            severities to report: one name means that level\n"
 	"                                 and above (HIGH), a list means exactly those\n"
 	"                                 (HIGH,CRITICAL) (default: all)\n"
@@ -26,7 +31,10 @@ const char cmd_k8s_usage[] =
 	"  -o, --output FILE              write the report to FILE (atomically)\n"
 	"  -h, --help                     show this help\n"
 	"\n"
-	"Objects can silence checks with the annotation hull.dev/ignore: \"ID,ID\".\n"
+	"Objects can silence checks with the annotation hull.dev/ignore: \"ID,ID\"; ignore\n"
+	"files work as for 'hull image' (--ignorefile FILE, repeatable; default:\n"
+	".hullignore, .trivyignore, .trivyignore.yaml when present), and hull.yaml\n"
+	"supplies flags (docs/policy.md).\n"
 	"Checks are documented in docs/k8s.md, the JSON shape in docs/json-report.md.\n"
 	"\n"
 	"Exit status: 0, or --exit-code N when findings remain; 2 usage or input error\n"
@@ -34,12 +42,21 @@ const char cmd_k8s_usage[] =
 
 struct k8s_args {
 	const char *format, *output;
+	bool no_color;
 	bool want[HULL_SEV_COUNT];
 	int exit_code;
 	const char **skip;
 	size_t nskip, skip_cap;
 	struct hull_k8s_opts opts;
+	const char **ignorefiles;
+	size_t nignorefiles;
+	struct hull_ignore ignore;
+	struct hull_config cfg; /* hull.yaml; owns the arguments it adds */
+	int argc;		/* the arguments after hull.yaml's were added */
+	char **argv;
 };
+
+enum { OPT_IGNOREFILE = 0x2000 };
 
 static int parse_severity(const char *list, bool want[HULL_SEV_COUNT])
 {
@@ -89,7 +106,7 @@ static int parse_exit_code(const char *s, int *out)
 	return 0;
 }
 
-enum { OPT_EXIT_CODE = 256, OPT_SKIP, OPT_MAX_SIZE };
+enum { OPT_EXIT_CODE = 256, OPT_SKIP, OPT_MAX_SIZE, OPT_NO_COLOR };
 
 static int parse_args(int argc, char **argv, struct k8s_args *a)
 {
@@ -99,16 +116,29 @@ static int parse_args(int argc, char **argv, struct k8s_args *a)
 		{"exit-code", required_argument, NULL, OPT_EXIT_CODE},
 		{"skip-check", required_argument, NULL, OPT_SKIP},
 		{"max-file-size", required_argument, NULL, OPT_MAX_SIZE},
+		{"ignorefile", required_argument, NULL, OPT_IGNOREFILE},
 		{"output", required_argument, NULL, 'o'},
+		{"no-color", no_argument, NULL, OPT_NO_COLOR},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
 	uint64_t size;
 	int c;
+	struct hull_err err = {0};
+	if (hull_config_load(&a->cfg, &err) ||
+	    hull_config_argv(&a->cfg, "k8s", longopts, argc, argv, &argc, &argv, &err))
+		return cli_fail(&err);
+	a->argc = argc;
+	a->argv = argv;
 	opterr = 0;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, ":f:s:o:h", longopts, NULL)) != -1) {
 		switch (c) {
+		case OPT_IGNOREFILE:
+			a->ignorefiles =
+				xreallocarray(a->ignorefiles, a->nignorefiles + 1, sizeof(char *));
+			a->ignorefiles[a->nignorefiles++] = optarg;
+			break;
 		case 'f':
 			a->format = optarg;
 			break;
@@ -118,6 +148,9 @@ static int parse_args(int argc, char **argv, struct k8s_args *a)
 			break;
 		case 'o':
 			a->output = optarg;
+			break;
+		case OPT_NO_COLOR:
+			a->no_color = true;
 			break;
 		case 'h':
 			fputs(cmd_k8s_usage, stdout);
@@ -143,35 +176,33 @@ static int parse_args(int argc, char **argv, struct k8s_args *a)
 					 argv[optind - 1]);
 		}
 	}
-	if (strcmp(a->format, "table") && strcmp(a->format, "json") && strcmp(a->format, "sarif"))
-		return cli_error("k8s: unknown format \"%s\" (table, json or sarif)", a->format);
+	if (!hull_report_renderer(a->format, false))
+		return cli_error("k8s: unknown format \"%s\" (%s)", a->format,
+				 hull_report_format_names(false));
 	if (optind >= argc)
 		return cli_error("k8s: expected at least one FILE, DIR or - (see 'hull help k8s')");
 	a->opts.skip = a->skip;
 	a->opts.nskip = a->nskip;
+	if (hull_ignore_load_files(&a->ignore, a->ignorefiles, a->nignorefiles, &err))
+		return cli_fail(&err);
 	return 0;
 }
 
-/* Drops findings whose severity was not asked for; keeps the order. */
-static void filter(struct hull_findings *l, const bool want[HULL_SEV_COUNT])
+static void free_args(struct k8s_args *a)
 {
-	size_t k = 0;
-	for (size_t i = 0; i < l->n; i++)
-		if (want[l->v[i].severity])
-			l->v[k++] = l->v[i];
-	l->n = k;
+	free(a->skip);
+	free(a->ignorefiles);
+	hull_ignore_free(&a->ignore);
+	hull_config_free(&a->cfg);
 }
 
 static int render(const struct k8s_args *a, struct hull_k8s_scan *s, const char *name)
 {
 	struct hull_report_meta meta = {name, "k8s", HULL_VERSION};
 	struct strbuf out = STRBUF_INIT;
-	if (!strcmp(a->format, "json"))
-		hull_findings_render_json(&s->findings, &meta, &out);
-	else if (!strcmp(a->format, "sarif"))
-		hull_findings_render_sarif(&s->findings, &meta, &out);
-	else
-		hull_findings_render_table(&s->findings, &meta, &out);
+	struct hull_render_opts ro = {0};
+	hull_report_terminal(&ro, !a->output, a->no_color);
+	hull_report_renderer(a->format, false)->fn(&s->findings, &meta, &ro, &out);
 	int rc = cli_output(a->output, out.buf, out.len);
 	strbuf_release(&out);
 	return rc;
@@ -184,13 +215,19 @@ int cmd_k8s(int argc, char **argv)
 		a.want[i] = true;
 	int rc = parse_args(argc, argv, &a);
 	if (rc) {
-		free(a.skip);
+		free_args(&a);
 		return rc < 0 ? EXIT_CLEAN : rc;
 	}
+	argc = a.argc;
+	argv = a.argv;
 	struct hull_k8s_scan s = HULL_K8S_SCAN_INIT;
 	for (int i = optind; i < argc; i++)
 		(void)hull_k8s_scan_path(&s, argv[i], &a.opts); /* errors are in s.errors */
-	filter(&s.findings, a.want);
+	/* --severity, then the ignore files (the annotation and --skip-check acted in the
+	 * scan) */
+	struct hull_policy p = {.sev_filter = true, .ignore = &a.ignore};
+	memcpy(p.sev, a.want, sizeof(p.sev));
+	hull_policy_apply(&p, &s.findings);
 	hull_findings_sort(&s.findings);
 	rc = render(&a, &s, optind == argc - 1 ? argv[optind] : "(multiple)");
 	for (size_t i = 0; i < s.nerrors; i++)
@@ -198,6 +235,6 @@ int cmd_k8s(int argc, char **argv)
 	if (rc == EXIT_CLEAN && s.findings.n && a.exit_code)
 		rc = a.exit_code;
 	hull_k8s_scan_free(&s);
-	free(a.skip);
+	free_args(&a);
 	return rc;
 }

@@ -4,8 +4,7 @@
 const struct hull_command hull_commands[] = {
 	{"image", cmd_image, "scan an image for secrets and hardening problems (SBOM too)",
 	 cmd_image_usage},
-	{"build", cmd_build, "build a reproducible non-root image from hull-image.yaml",
-	 cmd_build_usage},
+	{"db", cmd_db, "build and describe the offline vulnerability database (OSV)", cmd_db_usage},
 	{"completion", cmd_completion, "print a shell completion script (bash, zsh, fish)",
 	 cmd_completion_usage},
 	{"fs", cmd_fs, "scan a directory tree (rootfs or project) like an image", cmd_fs_usage},
@@ -17,6 +16,8 @@ const struct hull_command hull_commands[] = {
 	{"pull", cmd_pull, "copy an image from a registry to an OCI layout or docker-archive",
 	 cmd_pull_usage},
 	{"push", cmd_push, "copy a local image to a registry", cmd_push_usage},
+	{"build", cmd_build, "build a reproducible non-root image from hull-image.yaml",
+	 cmd_build_usage},
 	{"sbom", cmd_sbom, "list the packages in an image or directory (CycloneDX, SPDX)",
 	 cmd_sbom_usage},
 	{"slim", cmd_slim, "minify an image to what its entrypoint needs (one non-root layer)",

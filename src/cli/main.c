@@ -51,8 +51,7 @@ static void usage(FILE *f)
 	for (size_t i = 0; i < hull_ncommands; i++)
 		fprintf(f, "  %-10s %s\n", hull_commands[i].name, hull_commands[i].summary);
 	fprintf(f, "  %-10s %s\n", "help", "show the help of a command");
-	fprintf(f, "\nNot built yet (planned, see README.md): db.\n"
-		   "\nExit status: 0 clean, 1 findings that fail the policy, 2 usage or input "
+	fprintf(f, "\nExit status: 0 clean, 1 findings that fail the policy, 2 usage or input "
 		   "error.\nSee 'hull help COMMAND' for a command's options.\n");
 }
 

@@ -60,8 +60,16 @@ static char *distro_ecosystem(const struct hull_os *os)
 		return NULL;
 	if (!strcmp(id, "debian"))
 		return v ? xasprintf("Debian:%.*s", (int)strcspn(v, "."), v) : xstrdup("Debian");
-	if (!strcmp(id, "ubuntu"))
-		return v ? xasprintf("Ubuntu:%s", v) : xstrdup("Ubuntu");
+	if (!strcmp(id, "ubuntu")) {
+		/* OSV: "Ubuntu:22.04:LTS", "Ubuntu:23.10"; LTS releases are the April ones of
+		 * even years. */
+		if (!v)
+			return xstrdup("Ubuntu");
+		char *end;
+		long yy = strtol(v, &end, 10);
+		bool lts = end != v && yy % 2 == 0 && !strcmp(end, ".04");
+		return xasprintf("Ubuntu:%s%s", v, lts ? ":LTS" : "");
+	}
 	if (!strcmp(id, "alpine")) {
 		/* "3.20.1" -> "Alpine:v3.20" */
 		if (!v)

@@ -1,6 +1,7 @@
-/* The finding list (one model for every scanner) and its hull.report/v1 JSON and table
- * renderers; SARIF lives in sarif.c. */
+/* The finding list (one model for every scanner) and its hull.report/v1 JSON renderer;
+ * the other formats live in one file each (render.c lists them). */
 #include "findings.h"
+#include "../pkg/pkg.h"
 #include "../util/jsonw.h"
 
 #include <string.h>
@@ -153,6 +154,31 @@ static void count_severities(const struct hull_findings *l, size_t counts[HULL_S
 		counts[(unsigned)l->v[i].severity < HULL_SEV_COUNT ? l->v[i].severity : 0]++;
 }
 
+/* --list-all-pkgs: every package of the inventory, as hull sbom finds them. */
+static void json_packages(struct jsonw *w, const struct hull_report_meta *m)
+{
+	const struct hull_inventory *inv = m->packages;
+	jsonw_arr_begin(w, "packages");
+	for (size_t i = 0; i < inv->npkgs; i++) {
+		const struct hull_package *p = &inv->pkgs[i];
+		jsonw_obj_begin(w, NULL);
+		jsonw_str(w, "name", p->name);
+		jsonw_str(w, "version", p->version);
+		jsonw_str(w, "type", p->type);
+		jsonw_str(w, "ecosystem", p->ecosystem);
+		jsonw_str(w, "purl", p->purl);
+		jsonw_str(w, "source_name", p->source_name);
+		if (p->source_version && strcmp(p->source_version, p->version))
+			jsonw_str(w, "source_version", p->source_version);
+		jsonw_str(w, "licenses", p->licenses);
+		jsonw_str(w, "path", p->path);
+		if (m->layers && p->layer >= 0 && (size_t)p->layer < m->nlayers)
+			jsonw_str(w, "layer", m->layers[p->layer]);
+		jsonw_obj_end(w);
+	}
+	jsonw_arr_end(w);
+}
+
 void hull_findings_render_json(const struct hull_findings *l, const struct hull_report_meta *m,
 			       struct strbuf *out)
 {
@@ -172,6 +198,8 @@ void hull_findings_render_json(const struct hull_findings *l, const struct hull_
 		jsonw_obj_end(&w);
 	}
 	jsonw_obj_end(&w);
+	if (m->packages)
+		json_packages(&w, m);
 	jsonw_arr_begin(&w, "findings");
 	for (size_t i = 0; i < l->n; i++)
 		json_finding(&w, &l->v[i]);
@@ -184,40 +212,4 @@ void hull_findings_render_json(const struct hull_findings *l, const struct hull_
 	jsonw_obj_end(&w);
 	jsonw_obj_end(&w);
 	strbuf_addch(out, '\n');
-}
-
-static void table_object(struct strbuf *out, const struct hull_finding_object *o)
-{
-	strbuf_addf(out, "%s", o->kind ? o->kind : "?");
-	if (o->namespace_)
-		strbuf_addf(out, "/%s", o->namespace_);
-	strbuf_addf(out, "/%s", o->name ? o->name : "?");
-	if (o->container)
-		strbuf_addf(out, " container %s", o->container);
-}
-
-void hull_findings_render_table(const struct hull_findings *l, const struct hull_report_meta *m,
-				struct strbuf *out)
-{
-	(void)m;
-	for (size_t i = 0; i < l->n; i++) {
-		const struct hull_finding *f = &l->v[i];
-		strbuf_adds(out, f->path ? f->path : "-");
-		if (f->line)
-			strbuf_addf(out, ":%zu", f->line);
-		strbuf_addf(out, "  %-8s  %s", hull_severity_name(f->severity), f->id);
-		if (f->has_object)
-			strbuf_adds(out, "  ");
-		if (f->has_object)
-			table_object(out, &f->object);
-		strbuf_addf(out, "\n    %s\n", f->message ? f->message : f->title);
-	}
-	size_t counts[HULL_SEV_COUNT];
-	count_severities(l, counts);
-	strbuf_addf(out,
-		    "%s%zu finding%s (CRITICAL: %zu, HIGH: %zu, MEDIUM: %zu, LOW: %zu, "
-		    "UNKNOWN: %zu)\n",
-		    l->n ? "\n" : "", l->n, l->n == 1 ? "" : "s", counts[HULL_SEV_CRITICAL],
-		    counts[HULL_SEV_HIGH], counts[HULL_SEV_MEDIUM], counts[HULL_SEV_LOW],
-		    counts[HULL_SEV_UNKNOWN]);
 }

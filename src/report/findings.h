@@ -1,6 +1,7 @@
 /* The one finding model (DESIGN.md "One finding model") and its renderers: the
- * hull.report/v1 JSON of docs/json-report.md, SARIF 2.1.0 and a table. Scanners append
- * findings; policy (severity filter, skips) and every output format work on this list. */
+ * hull.report/v1 JSON of docs/json-report.md and SARIF 2.1.0 (the others: render.h).
+ * Scanners append findings; policy (severity filter, skips) and every output format work
+ * on this list. */
 #ifndef HULL_REPORT_FINDINGS_H
 #define HULL_REPORT_FINDINGS_H
 
@@ -101,6 +102,8 @@ const char *hull_findings_strdup(struct hull_findings *l, const char *s);
 void hull_findings_sort(struct hull_findings *l);
 void hull_findings_free(struct hull_findings *l);
 
+struct hull_inventory;
+
 /* What was scanned, for the report header. */
 struct hull_report_meta {
 	const char *artifact_name;
@@ -109,13 +112,16 @@ struct hull_report_meta {
 	const char *digest;    /* images: the manifest digest (or NULL) */
 	const char *os_family; /* images: os-release ID (or NULL) */
 	const char *os_version;
+	/* --list-all-pkgs: the packages listed in the JSON report (NULL: no list), with the
+	 * layer digests by index to name each one's layer (NULL for a directory). */
+	const struct hull_inventory *packages;
+	const char *const *layers;
+	size_t nlayers;
 };
 
 void hull_findings_render_json(const struct hull_findings *l, const struct hull_report_meta *m,
 			       struct strbuf *out);
 void hull_findings_render_sarif(const struct hull_findings *l, const struct hull_report_meta *m,
-				struct strbuf *out);
-void hull_findings_render_table(const struct hull_findings *l, const struct hull_report_meta *m,
 				struct strbuf *out);
 
 #endif

@@ -86,7 +86,7 @@ static void cdx_property(struct jsonw *w, const char *name, const char *value)
 }
 
 /* bom-refs must be unique: the purl, plus the file when one purl appears twice. */
-static char *bom_ref(const struct hull_inventory *inv, size_t i)
+char *hull_sbom_bom_ref(const struct hull_inventory *inv, size_t i)
 {
 	const struct hull_package *p = &inv->pkgs[i];
 	bool dup = (i > 0 && !strcmp(inv->pkgs[i - 1].purl, p->purl)) ||
@@ -103,7 +103,7 @@ static void cdx_component(struct jsonw *w, const struct hull_inspect *in,
 			  const struct hull_inventory *inv, size_t i)
 {
 	const struct hull_package *p = &inv->pkgs[i];
-	_cleanup_free_ char *ref = bom_ref(inv, i);
+	_cleanup_free_ char *ref = hull_sbom_bom_ref(inv, i);
 	jsonw_obj_begin(w, NULL);
 	jsonw_str(w, "bom-ref", ref);
 	jsonw_str(w, "type", "library");
@@ -202,7 +202,7 @@ void hull_sbom_render_cyclonedx(const struct hull_inspect *in, const struct hull
 	for (size_t i = 0; i < inv->npkgs; i++) {
 		if (os_ref && is_os_package(&inv->pkgs[i]))
 			continue;
-		_cleanup_free_ char *ref = bom_ref(inv, i);
+		_cleanup_free_ char *ref = hull_sbom_bom_ref(inv, i);
 		jsonw_str(&w, NULL, ref);
 	}
 	jsonw_arr_end(&w);
@@ -214,13 +214,15 @@ void hull_sbom_render_cyclonedx(const struct hull_inspect *in, const struct hull
 		for (size_t i = 0; i < inv->npkgs; i++) {
 			if (!is_os_package(&inv->pkgs[i]))
 				continue;
-			_cleanup_free_ char *ref = bom_ref(inv, i);
+			_cleanup_free_ char *ref = hull_sbom_bom_ref(inv, i);
 			jsonw_str(&w, NULL, ref);
 		}
 		jsonw_arr_end(&w);
 		jsonw_obj_end(&w);
 	}
 	jsonw_arr_end(&w);
+	if (o->findings)
+		hull_cdx_vulnerabilities(&w, o->findings, inv);
 	jsonw_obj_end(&w);
 }
 

@@ -16,6 +16,13 @@ import imagebuild
 
 
 @pytest.fixture(scope="session", autouse=True)
+def no_user_vulndb(tmp_path_factory):
+    """Scans see no vulnerability DB unless a test passes --db or sets HULL_DB: a DB the
+    user built with 'hull db update' must not change other tests' findings."""
+    os.environ["HULL_DB"] = str(tmp_path_factory.mktemp("novulndb") / "absent.sqlite")
+
+
+@pytest.fixture(scope="session", autouse=True)
 def hull_binary():
     assert os.path.isfile(H.HULL) and os.access(H.HULL, os.X_OK), \
         "hull binary not found at %s (build it, or set HULL)" % H.HULL

@@ -418,7 +418,9 @@ def test_table_format(tmp_path):
     res = run(p)
     assert res.rc == 0, res.describe()
     assert "HULL-K8S-007" in res.out and "MEDIUM" in res.out
-    assert "%s:%d" % (p, line_of(p.read_text(), "readOnlyRootFilesystem")) in res.out
+    # grouped by file (the heading), one row per finding starting with its line
+    assert "Kubernetes: %s (1)" % p in res.out
+    assert "\n%d " % line_of(p.read_text(), "readOnlyRootFilesystem") in res.out
     assert "1 finding" in res.out
     clean = tmp_path / "clean.yaml"
     clean.write_text(HARDENED)

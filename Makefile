@@ -14,8 +14,8 @@ DEB_PACKAGES := meson ninja-build pkg-config gcc clang libclang-rt-14-dev \
 	zlib1g-dev binutils golang-go default-jdk-headless maven nodejs \
 	libcmocka-dev python3 python3-pytest python3-jsonschema mmdebstrap umoci skopeo \
 	ca-certificates tar gzip clang-format jq libfyaml-dev \
-	libcurl4-openssl-dev docker-registry apache2-utils zsh groff-base \
-	shellcheck patch git
+	libcurl4-openssl-dev docker-registry apache2-utils zsh groff-base chromium \
+	shellcheck patch git python3-yaml
 
 # The version-comparison oracles of tests/cli/test_vercmp.py (dpkg, rpm, packaging, Go
 # x/mod, Maven, RubyGems, Composer); npm only when no npm is installed (NodeSource's
@@ -76,10 +76,12 @@ fuzz-smoke: fuzz-build
 bench: build
 	HULL=$(BUILD)/hull bench/inspect.sh
 	HULL=$(BUILD)/hull bench/sbom.sh
+	HULL=$(BUILD)/hull bench/lint.sh
 	HULL=$(BUILD)/hull bench/secrets.sh
 	HULL=$(BUILD)/hull bench/k8s.sh
+	HULL=$(BUILD)/hull bench/match.sh
+	HULL=$(BUILD)/hull bench/vulndb.sh
 	HULL=$(BUILD)/hull bench/registry.sh
-	HULL=$(BUILD)/hull bench/lint.sh
 
 # man/hull.1 from the help texts (tests/cli/test_man.py checks it is current).
 man: build

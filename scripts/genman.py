@@ -15,10 +15,11 @@ SOURCES = [
     ("oci:DIR[:REF]", "an OCI image layout directory (indexes: --platform)"),
     ("oci-archive:PATH[:REF]", "a tar of an OCI image layout"),
     ("rootfs:DIR", "a plain directory, read as one layer"),
-    ("docker://REF", "a registry (alpine is docker.io/library/alpine:latest); see "
-     "docs/registry.md"),
+    ("docker://REF", "a registry (alpine is docker.io/library/alpine:latest); inspect, image "
+     "and sbom stream the layers (--cache: through the blob cache); see docs/registry.md"),
     ("PATH", "a bare path is detected: an OCI layout directory, a plain directory, a docker "
-     "or OCI archive"),
+     "or OCI archive; a bare name that is no path but parses as an image reference "
+     "(alpine:3.20) is docker://"),
 ]
 
 
@@ -94,9 +95,20 @@ def main():
     w(".B NO_COLOR")
     w("no colour in terminal output")
     w(".TP")
+    w(".B COLUMNS")
+    w("the width of report tables when standard output is not a terminal (default 100)")
+    w(".TP")
     w(".B XDG_CACHE_HOME")
     w("the blob cache and the vulnerability database live in $XDG_CACHE_HOME/hull "
       "(default ~/.cache/hull)")
+    w(".TP")
+    w(".B DOCKER_CONFIG")
+    w("registry credentials: $DOCKER_CONFIG/config.json (default ~/.docker/config.json), "
+      "its auths, credHelpers and credsStore (docker\\-credential\\-NAME helpers)")
+    w(".TP")
+    w(".B HULL_HTTP_LOW_SPEED_TIME")
+    w("seconds under 1 byte/s after which a registry transfer is abandoned (default 60); "
+      "a knob for tests")
     w(".TP")
     w(".B XDG_CONFIG_HOME")
     w("hull.yaml is also looked up in $XDG_CONFIG_HOME/hull/")

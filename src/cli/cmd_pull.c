@@ -26,7 +26,7 @@ const char cmd_pull_usage[] =
 
 int cmd_pull(int argc, char **argv)
 {
-	struct cli_copy a;
+	struct cli_copy a = {.push = false};
 	int rc = cli_copy_args(argc, argv, "pull", cmd_pull_usage, &a);
 	if (rc >= 0)
 		return rc;

@@ -17,11 +17,12 @@ void *arena_alloc(struct arena *a, size_t n)
 	n = (n + 15) & ~(size_t)15;
 	struct arena_chunk *c = a->head;
 	if (!c || c->cap - c->used < n) {
-		size_t cap = n > CHUNK_SIZE / 4 ? n : CHUNK_SIZE;
+		size_t chunk = a->chunk_size ? a->chunk_size : CHUNK_SIZE;
+		size_t cap = n > chunk / 4 ? n : chunk;
 		c = xmalloc(sizeof(*c) + cap);
 		c->used = 0;
 		c->cap = cap;
-		if (n > CHUNK_SIZE / 4 && a->head) {
+		if (n > chunk / 4 && a->head) {
 			/* A big block gets its own chunk behind the current one. */
 			c->next = a->head->next;
 			a->head->next = c;

@@ -8,11 +8,12 @@ struct arena_chunk;
 struct arena {
 	struct arena_chunk *head;
 	size_t used_total;
+	size_t chunk_size; /* 0: 256 KiB; smaller suits many small arenas alive at once */
 };
 
-#define ARENA_INIT      \
-	{               \
-		NULL, 0 \
+#define ARENA_INIT         \
+	{                  \
+		NULL, 0, 0 \
 	}
 
 void *arena_alloc(struct arena *a, size_t n);

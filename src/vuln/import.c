@@ -17,7 +17,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <pthread.h>
 #include <signal.h>
 #include <sqlite3.h>
@@ -378,9 +377,8 @@ static int read_doc(const char *path, size_t max, char **out, size_t *len, struc
 		return hull_err_set(err, HULL_EINPUT, "%s: %s", path, strerror(errno));
 	struct stat sb;
 	/* Room for the file, a byte to see EOF without growing, and the '\0'. */
-	size_t cap = !fstat(fd, &sb) && sb.st_size > 0 && (uint64_t)sb.st_size <= max
-			     ? (size_t)sb.st_size + 2
-			     : 4096;
+	bool sized = !fstat(fd, &sb) && sb.st_size > 0 && (uint64_t)sb.st_size <= max;
+	size_t cap = sized ? (size_t)sb.st_size + 2 : 4096;
 	char *buf = xmalloc(cap);
 	size_t n = 0;
 	int rc = 0;
@@ -393,7 +391,8 @@ static int read_doc(const char *path, size_t max, char **out, size_t *len, struc
 			cap = cap * 2 < max + 2 ? cap * 2 : max + 2;
 			buf = xrealloc(buf, cap);
 		}
-		ssize_t r = read(fd, buf + n, cap - n - 1);
+		size_t want = cap - n - 1;
+		ssize_t r = read(fd, buf + n, want);
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r < 0) {
@@ -403,6 +402,9 @@ static int read_doc(const char *path, size_t max, char **out, size_t *len, struc
 		if (r == 0)
 			break;
 		n += (size_t)r;
+		/* A short read that reaches the size fstat gave is the end: no read to see 0. */
+		if (sized && (size_t)r < want && n == (size_t)sb.st_size)
+			break;
 	}
 	close(fd);
 	if (rc) {
@@ -670,36 +672,103 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* Collects the OSV files below a directory (sorted, symlinks not followed). */
+/* The OSV files below a directory, symlinks not followed (as nftw with FTW_PHYS would,
+ * but readdir's d_type spares a stat per file). */
 struct walk {
 	char **paths;
 	size_t n, cap;
+	struct strbuf path; /* the directory being read */
+	char *failed;	    /* the directory that could not be read */
 };
-static __thread struct walk *walk_cur;
 
-static int walk_fn(const char *path, const struct stat *sb, int type, struct FTW *ftw)
+static void cut(struct strbuf *sb, size_t len)
 {
-	(void)sb;
-	(void)ftw;
-	if (type == FTW_DNR)
-		return HULL_EIO;
-	if (type == FTW_F && S_ISREG(sb->st_mode) && is_osv_name(path)) {
-		ALLOC_GROW(walk_cur->paths, walk_cur->n + 1, walk_cur->cap);
-		walk_cur->paths[walk_cur->n++] = xstrdup(path);
+	sb->len = len;
+	sb->buf[len] = '\0';
+}
+
+static void walk_add(char ***v, size_t *n, size_t *cap, char *s)
+{
+	ALLOC_GROW(*v, *n + 1, *cap);
+	(*v)[(*n)++] = s;
+}
+
+/* Reads w->path, then its subdirectories (one directory open at a time). Returns 0, or -1
+ * with errno and w->failed set. */
+static int walk_dir(struct walk *w)
+{
+	DIR *d = opendir(w->path.buf);
+	if (!d) {
+		w->failed = xstrdup(w->path.buf);
+		return -1;
 	}
-	return 0;
+	size_t base = w->path.len;
+	char **subdirs = NULL;
+	size_t nsub = 0, subcap = 0;
+	int rc = 0, e = 0;
+	for (;;) {
+		errno = 0;
+		struct dirent *de = readdir(d);
+		if (!de) {
+			e = errno;
+			break;
+		}
+		const char *name = de->d_name;
+		if (name[0] == '.' && (!name[1] || (name[1] == '.' && !name[2])))
+			continue;
+		unsigned char type = de->d_type;
+		cut(&w->path, base);
+		strbuf_addch(&w->path, '/');
+		strbuf_adds(&w->path, name);
+		if (type == DT_UNKNOWN) {
+			struct stat sb;
+			if (lstat(w->path.buf, &sb))
+				continue;
+			type = S_ISDIR(sb.st_mode) ? DT_DIR : S_ISREG(sb.st_mode) ? DT_REG : DT_LNK;
+		}
+		if (type == DT_DIR)
+			walk_add(&subdirs, &nsub, &subcap, xstrdup(name));
+		else if (type == DT_REG && is_osv_name(name))
+			walk_add(&w->paths, &w->n, &w->cap, xstrdup(w->path.buf));
+	}
+	closedir(d);
+	cut(&w->path, base);
+	if (e) {
+		w->failed = xstrdup(w->path.buf);
+		errno = e;
+		rc = -1;
+	}
+	for (size_t i = 0; i < nsub; i++) {
+		if (!rc) {
+			strbuf_addch(&w->path, '/');
+			strbuf_adds(&w->path, subdirs[i]);
+			rc = walk_dir(w);
+			cut(&w->path, base);
+		}
+		free(subdirs[i]);
+	}
+	free(subdirs);
+	return rc;
 }
 
 static int import_dir(struct importer *im, const char *dir, struct hull_err *err)
 {
-	struct walk w = {0};
-	walk_cur = &w;
-	int rc = nftw(dir, walk_fn, 32, FTW_PHYS);
-	walk_cur = NULL;
-	if (rc) {
-		rc = hull_err_set(err, HULL_EINPUT, "%s: cannot read the directory: %s", dir,
-				  rc < 0 ? strerror(errno) : "a subdirectory is unreadable");
+	struct walk w = {.path = STRBUF_INIT};
+	strbuf_adds(&w.path, dir);
+	while (w.path.len > 1 && w.path.buf[w.path.len - 1] == '/')
+		cut(&w.path, w.path.len - 1);
+	int rc = 0;
+	if (walk_dir(&w)) {
+		int e = errno;
+		rc = strcmp(w.failed, w.path.buf)
+			     ? hull_err_set(err, HULL_EINPUT,
+					    "%s: cannot read the directory %s: %s", dir, w.failed,
+					    strerror(e))
+			     : hull_err_set(err, HULL_EINPUT, "%s: cannot read the directory: %s",
+					    dir, strerror(e));
 	}
+	free(w.failed);
+	strbuf_release(&w.path);
 	if (w.n)
 		qsort(w.paths, w.n, sizeof(*w.paths), cmp_str);
 	size_t i = 0;

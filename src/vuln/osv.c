@@ -18,6 +18,7 @@
 
 /* YAML documents may alias nodes; converting copies them, so the copy is budgeted. */
 #define MAX_YAML_NODES 1000000
+#define RECORD_CHUNK   (16u << 10)
 /* Valid versions remembered per comparator (hostile inputs cannot grow it further). */
 #define CACHE_MAX     65536
 #define CACHE_SCHEMES 16
@@ -657,6 +658,9 @@ static int parse(char *buf, const char *data, size_t len, enum hull_osv_format f
 		 struct hull_osv_cache *cache, struct hull_err *err)
 {
 	memset(rec, 0, sizeof(*rec));
+	/* Records are small and hundreds are alive at once in the importer's pipeline:
+	 * small chunks stay in malloc's reuse lists instead of fresh pages. */
+	rec->arena.chunk_size = RECORD_CHUNK;
 	struct pctx p = {
 		.what = what, .note = fn, .ctx = ctx, .err = err, .a = &rec->arena, .cache = cache};
 	strbuf_grow(&p.sb, 4096);

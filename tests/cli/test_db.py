@@ -222,6 +222,52 @@ def test_duplicate_ids_in_one_run(tmp_path):
     assert q(db, "SELECT COUNT(*) FROM advisories") == [(3,)]
 
 
+def test_directory_walk(tmp_path):
+    d = tmp_path / "in"
+    (d / "a" / "b").mkdir(parents=True)
+    write_json(d / "top.json", rec(1))
+    write_json(d / "a" / "mid.json", rec(2))
+    (d / "a" / "b" / "deep.yaml").write_text("id: TEST-3\n")
+    (d / "a" / "b" / "deep.yml").write_text("id: TEST-4\n")
+    write_json(d / "a" / "notes.txt", rec(5))
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    write_json(outside / "linked.json", rec(6))
+    os.symlink(outside / "linked.json", d / "link.json")
+    os.symlink(outside, d / "linkdir")
+    db = tmp_path / "db.sqlite"
+    res = run("db", "import", "--db", db, str(d) + "//")
+    assert res.rc == 0, res.describe()
+    assert {r[0] for r in q(db, "SELECT id FROM advisories")} == \
+        {"TEST-1", "TEST-2", "TEST-3", "TEST-4"}
+    # An unreadable subdirectory fails the import (as an unprivileged user: root reads
+    # anything) and leaves the database as it was. pytest's tmp_path is private to root,
+    # so this part lives in a directory of its own.
+    import tempfile
+    base = tempfile.mkdtemp(prefix="hull-walk-")
+    try:
+        os.chmod(base, 0o777)
+        src = os.path.join(base, "in")
+        shutil.copytree(d, src, symlinks=True)
+        db = os.path.join(base, "db.sqlite")
+        assert run("db", "import", "--db", db, src).rc == 0
+        os.chmod(db, 0o666)
+        before = file_digest(db)
+        locked = os.path.join(src, "a", "locked")
+        os.mkdir(locked, 0)
+        os.chmod(locked, 0)
+        cmd = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", H.HULL,
+               "db", "import", "--db", db, src]
+        p = subprocess.run(cmd, capture_output=True, timeout=60)
+        res = H.Result(cmd, p.returncode, p.stdout.decode(), p.stderr.decode())
+        line = H.assert_input_error(res, src)
+        assert locked in line and "Permission denied" in line, line
+        assert file_digest(db) == before
+        assert no_temp_files(base) == []
+    finally:
+        shutil.rmtree(base)
+
+
 def test_json_strings_decoded_and_strictness(tmp_path):
     d = tmp_path / "in"
     d.mkdir()

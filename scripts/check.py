@@ -13,8 +13,10 @@ import tempfile
 import xml.etree.ElementTree as ET
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+LSAN_SUPP = os.path.join(ROOT, "fuzz", "lsan.supp")
 SAN_ENV = {
     "ASAN_OPTIONS": "detect_leaks=1:exitcode=99:abort_on_error=0:strict_string_checks=1",
+    "LSAN_OPTIONS": "suppressions=" + LSAN_SUPP,
     "UBSAN_OPTIONS": "halt_on_error=1:print_stacktrace=1:exitcode=99",
 }
 
@@ -101,7 +103,8 @@ def run_fuzz(build, tally, seconds):
         with tempfile.TemporaryDirectory() as work:
             cmd = [os.path.join(fdir, t), f"-max_total_time={seconds}", "-rss_limit_mb=2048",
                    "-timeout=10", f"-artifact_prefix={work}/", work, corpus]
-            p = subprocess.run(cmd, capture_output=True, text=True)
+            e = dict(os.environ, LSAN_OPTIONS="suppressions=" + LSAN_SUPP)
+            p = subprocess.run(cmd, capture_output=True, text=True, env=e)
             ok = p.returncode == 0
             if not ok:
                 sys.stdout.write(p.stderr[-6000:])

@@ -13,6 +13,14 @@
 	"SELECT af.advisory, af.ranges, af.versions, af.severity FROM affected af "    \
 	"JOIN advisories a ON a.id = af.advisory WHERE af.ecosystem = ?1 AND af.name " \
 	"= ?2 AND a.withdrawn IS NULL ORDER BY af.advisory, af.id"
+/* Red Hat's own OSV ecosystems name a product stream: "Red Hat:enterprise_linux:9::appstream"
+ * (also baseos, crb, …). An image of RHEL 9 takes the main streams of major 9; EUS/AUS
+ * streams of one minor release ("Red Hat:rhel_eus:9.2::baseos") are not the image's. */
+#define Q_AFFECTED_RH                                                                   \
+	"SELECT af.advisory, af.ranges, af.versions, af.severity FROM affected af "     \
+	"JOIN advisories a ON a.id = af.advisory WHERE af.ecosystem >= 'Red Hat:' AND " \
+	"af.ecosystem < 'Red Hat;' AND af.ecosystem LIKE ?1 AND af.name = ?2 AND "      \
+	"a.withdrawn IS NULL ORDER BY af.advisory, af.id"
 #define Q_ADVISORY                                                                          \
 	"SELECT severity, summary, details, cvss_score, cvss_vector, urls FROM advisories " \
 	"WHERE id = ?1"
@@ -35,7 +43,7 @@ struct hit {
 
 struct matcher {
 	sqlite3 *db;
-	sqlite3_stmt *aff, *adv, *ali;
+	sqlite3_stmt *aff, *aff_rh, *adv, *ali;
 	const struct hull_vuln_opts *opts;
 	struct hull_findings *out;
 	struct hull_vuln_stats *st;
@@ -117,6 +125,9 @@ static void note_bad_version(struct matcher *m, const struct hull_package *p, co
 			xasprintf("%s %s (%s): %s", p->name, version, p->ecosystem, why);
 }
 
+static int evaluate_rows(struct matcher *m, sqlite3_stmt *s, const struct hull_package *p,
+			 const struct hull_vercmp *c, const char *version, struct hull_err *err);
+
 /* Runs the affected lookup for one package and evaluates every candidate. */
 static int lookup(struct matcher *m, const struct hull_package *p, const struct hull_vercmp *c,
 		  const char *name, const char *version, struct hull_err *err)
@@ -125,6 +136,23 @@ static int lookup(struct matcher *m, const struct hull_package *p, const struct 
 	sqlite3_reset(s);
 	sqlite3_bind_text(s, 1, p->ecosystem, -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 2, name, -1, SQLITE_STATIC);
+	int rc = evaluate_rows(m, s, p, c, version, err);
+	/* "Red Hat:9": also the main product streams of major 9. */
+	const char *major = !strncmp(p->ecosystem, "Red Hat:", 8) ? p->ecosystem + 8 : NULL;
+	if (!rc && major && *major && !strchr(major, ':')) {
+		_cleanup_free_ char *like = xasprintf("Red Hat:%%:%s::%%", major);
+		s = m->aff_rh;
+		sqlite3_reset(s);
+		sqlite3_bind_text(s, 1, like, -1, SQLITE_STATIC);
+		sqlite3_bind_text(s, 2, name, -1, SQLITE_STATIC);
+		rc = evaluate_rows(m, s, p, c, version, err);
+	}
+	return rc;
+}
+
+static int evaluate_rows(struct matcher *m, sqlite3_stmt *s, const struct hull_package *p,
+			 const struct hull_vercmp *c, const char *version, struct hull_err *err)
+{
 	bool bad = false;
 	int rc;
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
@@ -491,12 +519,14 @@ int hull_vuln_match(sqlite3 *db, const struct hull_inventory *inv,
 	if (sqlite3_exec(db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK)
 		rc = db_fail(&m, err);
 	if (!rc && (sqlite3_prepare_v2(db, Q_AFFECTED, -1, &m.aff, NULL) != SQLITE_OK ||
+		    sqlite3_prepare_v2(db, Q_AFFECTED_RH, -1, &m.aff_rh, NULL) != SQLITE_OK ||
 		    sqlite3_prepare_v2(db, Q_ADVISORY, -1, &m.adv, NULL) != SQLITE_OK ||
 		    sqlite3_prepare_v2(db, Q_ALIASES, -1, &m.ali, NULL) != SQLITE_OK))
 		rc = db_fail(&m, err);
 	for (size_t i = 0; !rc && i < inv->npkgs; i++)
 		rc = match_package(&m, &inv->pkgs[i], err);
 	sqlite3_finalize(m.aff);
+	sqlite3_finalize(m.aff_rh);
 	sqlite3_finalize(m.adv);
 	sqlite3_finalize(m.ali);
 	sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);

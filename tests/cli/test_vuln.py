@@ -564,6 +564,57 @@ def test_almalinux_binary_rpms_against_real_advisories(tmp_path):
     assert "qatzip" not in names
 
 
+@pytest.mark.skipif(not shutil.which("rpmbuild"), reason="needs rpmbuild")
+def test_rhel_product_stream_ecosystems(tmp_path):
+    """Red Hat's own OSV ecosystems name product streams: a RHEL 9 image takes the main
+    streams of major 9 (appstream, baseos, crb), not EUS streams of a minor release or
+    RHEL 8's; versions compared as rpm does (checked with rpm.labelCompare)."""
+    pkgs = [("openssl-libs", "1", "3.0.1", "1.el9"), ("curl", "", "7.76.1", "14.el9"),
+            ("vim-minimal", "2", "8.2.2637", "1.el9")]
+    top = tmp_path / "rpmbuild"
+    for name, epoch, ver, rel in pkgs:
+        sp = tmp_path / (name + ".spec")
+        sp.write_text(SPEC % {"name": name, "version": ver, "release": rel,
+                              "epoch": "Epoch: %s" % epoch if epoch else ""})
+        subprocess.run(["rpmbuild", "--define", "_topdir %s" % top, "--define",
+                        "_build_id_links none", "-bb", str(sp)], check=True,
+                       capture_output=True)
+    root = tmp_path / "R"
+    (root / "etc").mkdir(parents=True)
+    (root / "etc/os-release").write_text('ID="rhel"\nVERSION_ID="9.4"\nNAME="Red Hat"\n')
+    subprocess.run(["rpm", "--root", str(root), "--dbpath", "/var/lib/rpm", "-i", "--nodeps",
+                    "--justdb", *sorted(glob.glob(str(top / "RPMS" / "*" / "*.rpm")))],
+                   check=True, capture_output=True)
+    advs = tmp_path / "osv"
+    advs.mkdir()
+
+    def adv(id_, eco, name, fixed):
+        (advs / (id_.replace(":", "_") + ".json")).write_text(json.dumps({
+            "id": id_, "modified": "2024-01-01T00:00:00Z", "summary": id_ + " fix",
+            "affected": [{"package": {"ecosystem": eco, "name": name},
+                          "ranges": [{"type": "ECOSYSTEM",
+                                      "events": [{"introduced": "0"}, {"fixed": fixed}]}]}]}))
+    adv("RHSA-2024:0001", "Red Hat:enterprise_linux:9::appstream", "openssl-libs",
+        "1:3.0.7-24.el9")
+    adv("RHSA-2024:0002", "Red Hat:rhel_eus:9.2::baseos", "curl", "7.76.1-26.el9_2")
+    adv("RHSA-2024:0003", "Red Hat:enterprise_linux:8::baseos", "curl", "7.76.1-30.el8")
+    adv("RHSA-2024:0004", "Red Hat:enterprise_linux:9::baseos", "curl", "7.76.1-14.el9")
+    adv("RHSA-2024:0005", "Red Hat:enterprise_linux:9::crb", "vim-minimal", "2:8.2.2637-21.el9")
+    adv("RHSA-2024:0006", "Red Hat:9", "curl", "7.76.1-19.el9")
+    db = tmp_path / "db.sqlite"
+    r = H.hull("db", "import", "--db", db, advs)
+    assert r.rc == 0, r.describe()
+    rep = scan("fs", "--db", db, "--scanners", "vuln", "-f", "json", root).json()
+    got = {(f["id"], f["package"]["name"], f["fixed_version"]) for f in rep["findings"]}
+    assert got == {("RHSA-2024:0001", "openssl-libs", "1:3.0.7-24.el9"),
+                   ("RHSA-2024:0005", "vim-minimal", "2:8.2.2637-21.el9"),
+                   ("RHSA-2024:0006", "curl", "7.76.1-19.el9")}, got
+    # the oracle agrees on every decision above
+    assert cmp_rpm("1:3.0.1-1.el9", "1:3.0.7-24.el9") < 0
+    assert cmp_rpm("7.76.1-14.el9", "7.76.1-14.el9") == 0
+    assert cmp_rpm("2:8.2.2637-1.el9", "2:8.2.2637-21.el9") < 0
+
+
 # --------------------------------------------------------------------------- the CLI
 
 def test_missing_db(debian_root, tmp_path):

@@ -51,31 +51,6 @@ static void render_json(const struct hull_lint_result *res, bool color, struct s
 	strbuf_adds(out, "]\n");
 }
 
-static void xml_attr(struct strbuf *sb, const char *s)
-{
-	for (; *s; s++) {
-		switch (*s) {
-		case '&':
-			strbuf_adds(sb, "&amp;");
-			break;
-		case '<':
-			strbuf_adds(sb, "&lt;");
-			break;
-		case '>':
-			strbuf_adds(sb, "&gt;");
-			break;
-		case '\'':
-			strbuf_adds(sb, "&apos;");
-			break;
-		case '"':
-			strbuf_adds(sb, "&quot;");
-			break;
-		default:
-			strbuf_addch(sb, *s);
-		}
-	}
-}
-
 static void render_checkstyle(const struct hull_lint_result *res, bool color, struct strbuf *out)
 {
 	(void)color;
@@ -83,15 +58,15 @@ static void render_checkstyle(const struct hull_lint_result *res, bool color, st
 	for (size_t i = 0; i < res->n;) {
 		const char *file = res->v[i].file;
 		strbuf_adds(out, "<file name='");
-		xml_attr(out, file);
+		strbuf_add_xml_escaped(out, file);
 		strbuf_adds(out, "' >");
 		for (; i < res->n && !strcmp(res->v[i].file, file); i++) {
 			const struct hull_lint_finding *f = &res->v[i];
 			strbuf_addf(out, "<error line='%d' column='%d' severity='%s' message='",
 				    f->line, f->col, hull_lint_sev_name(f->sev));
-			xml_attr(out, f->msg);
+			strbuf_add_xml_escaped(out, f->msg);
 			strbuf_adds(out, "' source='");
-			xml_attr(out, f->code);
+			strbuf_add_xml_escaped(out, f->code);
 			strbuf_adds(out, "' />");
 		}
 		strbuf_adds(out, "</file>");

@@ -346,20 +346,20 @@ static void summary(struct strbuf *out, const struct hull_findings *l,
 	strbuf_addf(out, "</div>\n<p id=\"total\">%zu finding%s</p>\n<dl>", l->n,
 		    l->n == 1 ? "" : "s");
 	strbuf_adds(out, "<dt>Artifact</dt><dd>");
-	hull_report_xml_escape(out, m->artifact_name);
+	strbuf_add_xml_escaped(out, m->artifact_name);
 	strbuf_adds(out, "</dd><dt>Type</dt><dd>");
-	hull_report_xml_escape(out, m->artifact_type);
+	strbuf_add_xml_escaped(out, m->artifact_type);
 	strbuf_adds(out, "</dd>");
 	if (m->digest) {
 		strbuf_adds(out, "<dt>Digest</dt><dd>");
-		hull_report_xml_escape(out, m->digest);
+		strbuf_add_xml_escaped(out, m->digest);
 		strbuf_adds(out, "</dd>");
 	}
 	if (m->os_family) {
 		strbuf_adds(out, "<dt>OS</dt><dd>");
-		hull_report_xml_escape(out, m->os_family);
+		strbuf_add_xml_escaped(out, m->os_family);
 		strbuf_addch(out, ' ');
-		hull_report_xml_escape(out, m->os_version);
+		strbuf_add_xml_escaped(out, m->os_version);
 		strbuf_adds(out, "</dd>");
 	}
 	if (o->in && o->in->img->transport != HULL_SRC_ROOTFS) {
@@ -378,7 +378,7 @@ static void summary(struct strbuf *out, const struct hull_findings *l,
 			    o->in->nlayers, a, b, c, o->in->fs->efficiency * 100.0);
 	}
 	strbuf_addf(out, "<dt>Tool</dt><dd>hull ");
-	hull_report_xml_escape(out, m->tool_version);
+	strbuf_add_xml_escaped(out, m->tool_version);
 	strbuf_adds(out, "</dd></dl></section>\n");
 }
 
@@ -419,12 +419,12 @@ void hull_report_render_html(const struct hull_findings *l, const struct hull_re
 		    "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src "
 		    "'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'\">\n"
 		    "<title>hull report: ");
-	hull_report_xml_escape(out, m->artifact_name);
+	strbuf_add_xml_escaped(out, m->artifact_name);
 	strbuf_addf(out,
 		    "</title>\n<style>\n%s</style>\n</head>\n<body>\n<header><h1>hull "
 		    "report</h1><p>",
 		    css);
-	hull_report_xml_escape(out, m->artifact_name);
+	strbuf_add_xml_escaped(out, m->artifact_name);
 	strbuf_adds(out, "</p></header>\n<main>\n");
 	summary(out, l, m, o);
 	strbuf_adds(out, "<div class=\"charts\"><section><h2>Findings by severity</h2>"

@@ -66,7 +66,7 @@ static void occurrence(struct strbuf *sb, const struct hull_finding *f)
 		strbuf_addf(&line, ": %s", f->message ? f->message : f->title ? f->title : "");
 	}
 	strbuf_addch(&line, '\n');
-	hull_report_xml_escape(sb, line.buf);
+	strbuf_add_xml_escaped(sb, line.buf);
 	strbuf_release(&line);
 }
 
@@ -88,13 +88,13 @@ static void render_case(struct strbuf *out, const struct jcase *c, const char *c
 			    c->n == 1 ? "" : "s");
 	}
 	strbuf_adds(out, "    <testcase classname=\"");
-	hull_report_xml_escape(out, vuln && f->package.path ? f->package.path : classname);
+	strbuf_add_xml_escaped(out, vuln && f->package.path ? f->package.path : classname);
 	strbuf_adds(out, "\" name=\"");
-	hull_report_xml_escape(out, name.buf);
+	strbuf_add_xml_escaped(out, name.buf);
 	strbuf_adds(out, "\">\n      <failure type=\"");
 	strbuf_adds(out, hull_severity_name(c->worst));
 	strbuf_adds(out, "\" message=\"");
-	hull_report_xml_escape(out, msg.buf);
+	strbuf_add_xml_escaped(out, msg.buf);
 	strbuf_adds(out, "\">");
 	for (size_t i = 0; i < c->n; i++)
 		occurrence(out, c->f[i]);
@@ -121,7 +121,7 @@ void hull_report_render_junit(const struct hull_findings *l, const struct hull_r
 		tests += suites[k].n;
 	const char *artifact = m->artifact_name ? m->artifact_name : "-";
 	strbuf_adds(out, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"hull ");
-	hull_report_xml_escape(out, artifact);
+	strbuf_add_xml_escaped(out, artifact);
 	strbuf_addf(out, "\" tests=\"%zu\" failures=\"%zu\" errors=\"0\">\n", tests, tests);
 	for (size_t k = 0; k < NSUITES; k++) {
 		struct jsuite *s = &suites[k];

@@ -47,10 +47,6 @@ void hull_report_render_junit(const struct hull_findings *l, const struct hull_r
 void hull_report_render_html(const struct hull_findings *l, const struct hull_report_meta *m,
 			     const struct hull_render_opts *o, struct strbuf *out);
 
-/* Appends s escaped for XML and HTML text and attribute values; invalid UTF-8 and
- * control characters become U+FFFD. */
-void hull_report_xml_escape(struct strbuf *sb, const char *s);
-
 /* Display width of a UTF-8 string (code points; no wide-character tables). */
 size_t hull_report_strwidth(const char *s);
 

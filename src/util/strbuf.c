@@ -153,3 +153,57 @@ void strbuf_add_json_escaped(struct strbuf *sb, const char *s)
 		n -= l;
 	}
 }
+
+/* Length of the valid UTF-8 sequence at p (1-4), or 0 when it is not one. */
+static size_t utf8_len(const unsigned char *p)
+{
+	if (*p < 0x80)
+		return 1;
+	size_t n = (*p & 0xe0) == 0xc0 ? 2 : (*p & 0xf0) == 0xe0 ? 3 : (*p & 0xf8) == 0xf0 ? 4 : 0;
+	if (!n || (n == 2 && *p < 0xc2) || (n == 4 && *p > 0xf4))
+		return 0;
+	for (size_t i = 1; i < n; i++)
+		if ((p[i] & 0xc0) != 0x80)
+			return 0;
+	if ((n == 3 && *p == 0xe0 && p[1] < 0xa0) || (n == 3 && *p == 0xed && p[1] >= 0xa0) ||
+	    (n == 4 && *p == 0xf0 && p[1] < 0x90) || (n == 4 && *p == 0xf4 && p[1] >= 0x90))
+		return 0;
+	return n;
+}
+
+void strbuf_add_xml_escaped(struct strbuf *sb, const char *s)
+{
+	const unsigned char *p = (const unsigned char *)(s ? s : "");
+	while (*p) {
+		size_t n = utf8_len(p);
+		switch (n ? *p : 0) {
+		case '&':
+			strbuf_adds(sb, "&amp;");
+			break;
+		case '<':
+			strbuf_adds(sb, "&lt;");
+			break;
+		case '>':
+			strbuf_adds(sb, "&gt;");
+			break;
+		case '"':
+			strbuf_adds(sb, "&quot;");
+			break;
+		case '\'':
+			strbuf_adds(sb, "&#39;");
+			break;
+		case '\t':
+		case '\n':
+			strbuf_addch(sb, (char)*p);
+			break;
+		default:
+			/* Invalid UTF-8 and characters XML 1.0 forbids become U+FFFD. */
+			if (!n || *p < 0x20 || *p == 0x7f ||
+			    (n == 3 && *p == 0xef && p[1] == 0xbf && p[2] >= 0xbe))
+				strbuf_adds(sb, "\xef\xbf\xbd");
+			else
+				strbuf_add(sb, p, n);
+		}
+		p += n ? n : 1;
+	}
+}

@@ -29,5 +29,8 @@ void strbuf_release(struct strbuf *sb);
 char *strbuf_detach(struct strbuf *sb, size_t *len);
 /* Appends s JSON-escaped, without the surrounding quotes. */
 void strbuf_add_json_escaped(struct strbuf *sb, const char *s);
+/* Appends s (NULL: nothing) escaped for XML and HTML text and attribute values; invalid
+ * UTF-8 and characters XML 1.0 forbids become U+FFFD. */
+void strbuf_add_xml_escaped(struct strbuf *sb, const char *s);
 
 #endif

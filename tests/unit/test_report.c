@@ -283,7 +283,7 @@ static void test_xml_escape_invalid_utf8(void **state)
 {
 	(void)state;
 	struct strbuf sb = STRBUF_INIT;
-	hull_report_xml_escape(&sb, "a\x01\xff\xc3\xa9<\"'&\xed\xa0\x80z");
+	strbuf_add_xml_escaped(&sb, "a\x01\xff\xc3\xa9<\"'&\xed\xa0\x80z");
 	assert_string_equal(sb.buf, "a\xef\xbf\xbd\xef\xbf\xbd\xc3\xa9&lt;&quot;&#39;&amp;"
 				    "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbdz");
 	strbuf_release(&sb);

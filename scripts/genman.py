@@ -99,8 +99,12 @@ def main():
     w("the width of report tables when standard output is not a terminal (default 100)")
     w(".TP")
     w(".B XDG_CACHE_HOME")
-    w("the blob cache and the vulnerability database live in $XDG_CACHE_HOME/hull "
+    w("the blob cache, the vulnerability database and the compiled secret patterns "
+      "(secret\\-*.hsdb, one per rule set) live in $XDG_CACHE_HOME/hull "
       "(default ~/.cache/hull)")
+    w(".TP")
+    w(".B HULL_SECRET_CACHE")
+    w("0: compile the secret patterns every run instead of keeping them in the cache")
     w(".TP")
     w(".B DOCKER_CONFIG")
     w("registry credentials: $DOCKER_CONFIG/config.json (default ~/.docker/config.json), "

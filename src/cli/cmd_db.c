@@ -181,11 +181,8 @@ static int db_import(int argc, char **argv, struct dbopts *o)
 
 static char *cache_dir(void)
 {
-	const char *x = getenv("XDG_CACHE_HOME");
-	if (x && *x == '/')
-		return xasprintf("%s/hull/osv", x);
-	const char *home = getenv("HOME");
-	return home && *home ? xasprintf("%s/.cache/hull/osv", home) : NULL;
+	_cleanup_free_ char *root = hull_cache_root(0);
+	return root ? xasprintf("%s/osv", root) : NULL;
 }
 
 static int db_update(int argc, char **argv, struct dbopts *o)

@@ -4,6 +4,7 @@
  * and each rule is confirmed at most once per line. */
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include "secret.h"
+#include "../util/hash.h"
 #include "../util/strbuf.h"
 
 #include <hs/hs.h>
@@ -116,6 +117,65 @@ static int compile_allow(struct hull_secret_engine *e, struct hull_err *err)
 	return 0;
 }
 
+/* Compiling the rules with vectorscan is most of a short run's time (0.15 s), so the
+ * compiled database is kept in hull's cache directory, named by a hash of everything
+ * that shapes it: the vectorscan version, this CPU's platform, and each pattern and its
+ * flags (ids are the positions). A file that does not deserialize is recompiled and
+ * replaced. HULL_SECRET_CACHE=0 turns the cache off. */
+static char *db_cache_path(const char *const *pats, const unsigned *flags, size_t n)
+{
+	const char *off = getenv("HULL_SECRET_CACHE");
+	if (off && !strcmp(off, "0"))
+		return NULL;
+	hs_platform_info_t plat;
+	memset(&plat, 0, sizeof(plat));
+	if (hs_populate_platform(&plat) != HS_SUCCESS)
+		return NULL;
+	_cleanup_free_ char *root = hull_cache_root(1);
+	if (!root)
+		return NULL;
+	struct hull_sha256 h;
+	hull_sha256_init(&h);
+	const char *ver = hs_version();
+	hull_sha256_update(&h, "hull-secret-db-1", 17);
+	hull_sha256_update(&h, ver, strlen(ver) + 1);
+	hull_sha256_update(&h, &plat, sizeof(plat));
+	for (size_t i = 0; i < n; i++) {
+		hull_sha256_update(&h, pats[i], strlen(pats[i]) + 1);
+		hull_sha256_update(&h, &flags[i], sizeof(flags[i]));
+	}
+	char d[HULL_DIGEST_LEN + 1];
+	hull_sha256_final(&h, d);
+	return xasprintf("%s/secret-%.32s.hsdb", root, d + 7);
+}
+
+static hs_database_t *db_cache_load(const char *path)
+{
+	_cleanup_free_ char *buf = NULL;
+	size_t len = 0;
+	struct hull_err err = {0};
+	hs_database_t *db = NULL;
+	if (hull_read_file(path, 64u << 20, &buf, &len, &err)) {
+		hull_err_clear(&err);
+		return NULL;
+	}
+	if (hs_deserialize_database(buf, len, &db) != HS_SUCCESS)
+		return NULL;
+	return db;
+}
+
+static void db_cache_store(const hs_database_t *db, const char *path)
+{
+	char *bytes = NULL;
+	size_t len = 0;
+	struct hull_err err = {0};
+	if (hs_serialize_database(db, &bytes, &len) != HS_SUCCESS)
+		return;
+	if (hull_write_file_atomic(path, bytes, len, &err))
+		hull_err_clear(&err); /* a cache that cannot be written is only slower */
+	free(bytes);
+}
+
 int hull_secret_engine_new(struct hull_secret_engine **out, struct hull_err *err)
 {
 	return hull_secret_engine_new_config(out, NULL, err);
@@ -156,13 +216,20 @@ int hull_secret_engine_new_config(struct hull_secret_engine **out,
 		rc = compile_pcre(e, i, err);
 	}
 	hs_compile_error_t *ce = NULL;
-	if (!rc && hs_compile_multi(pats, flags, ids, (unsigned)n, HS_MODE_BLOCK, NULL, &e->db,
-				    &ce) != HS_SUCCESS) {
+	_cleanup_free_ char *cache = rc ? NULL : db_cache_path(pats, flags, n);
+	if (!rc && cache)
+		e->db = db_cache_load(cache);
+	bool cached = e->db != NULL;
+	if (!rc && !cached &&
+	    hs_compile_multi(pats, flags, ids, (unsigned)n, HS_MODE_BLOCK, NULL, &e->db, &ce) !=
+		    HS_SUCCESS) {
 		rc = hull_err_set(err, HULL_EUSAGE, "secret rules: vectorscan: %s (rule %s)",
 				  ce ? ce->message : "compile failed",
 				  ce && ce->expression >= 0 ? e->rules[ce->expression]->id : "?");
 		hs_free_compile_error(ce);
 	}
+	if (!rc && cache && !cached)
+		db_cache_store(e->db, cache);
 	if (!rc && hs_alloc_scratch(e->db, &e->proto) != HS_SUCCESS)
 		rc = hull_err_set(err, HULL_EIO,
 				  "secret rules: cannot allocate vectorscan scratch");

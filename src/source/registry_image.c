@@ -22,11 +22,7 @@ char *hull_cache_dir(const struct hull_registry_opts *opts)
 {
 	if (opts && opts->cache_dir)
 		return xstrdup(opts->cache_dir);
-	const char *x = getenv("XDG_CACHE_HOME");
-	if (x && *x == '/')
-		return xasprintf("%s/hull", x);
-	const char *home = getenv("HOME");
-	return home && *home ? xasprintf("%s/.cache/hull", home) : NULL;
+	return hull_cache_root(0);
 }
 
 /* Truncates the .partial file when the server ignored a Range request. */

@@ -289,3 +289,21 @@ void hull_human_size(uint64_t n, char *buf, size_t bufsz)
 	else
 		snprintf(buf, bufsz, "%.1f %s", v, units[u]);
 }
+
+char *hull_cache_root(int create)
+{
+	const char *x = getenv("XDG_CACHE_HOME");
+	const char *home = getenv("HOME");
+	char *parent;
+	if (x && *x == '/')
+		parent = xstrdup(x);
+	else if (home && *home)
+		parent = xasprintf("%s/.cache", home);
+	else
+		return NULL;
+	char *root = xasprintf("%s/hull", parent);
+	if (create && mkdir(root, 0755) && errno == ENOENT && !mkdir(parent, 0755))
+		(void)mkdir(root, 0755);
+	free(parent);
+	return root;
+}

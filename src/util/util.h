@@ -89,6 +89,11 @@ int hull_write_file_atomic(const char *path, const void *data, size_t len,
 int hull_tmpfile_commit(int fd, const char *tmp, const char *path, int rc,
 			struct hull_err *err) HULL_MUST_CHECK;
 
+/* hull's cache directory: $XDG_CACHE_HOME/hull (when absolute), else ~/.cache/hull; a
+ * new string, or NULL when neither variable is usable. With create, the directory (and
+ * its parent) are made if missing; failure to make them is not reported here. */
+char *hull_cache_root(int create);
+
 /* Formats a byte count for people: "1.2 MB" (decimal units, as dive and docker do). */
 void hull_human_size(uint64_t n, char *buf, size_t bufsz);
 

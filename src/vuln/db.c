@@ -16,11 +16,8 @@ char *hull_vulndb_path(const char *opt)
 	const char *env = getenv("HULL_DB");
 	if (env && *env)
 		return xstrdup(env);
-	const char *x = getenv("XDG_CACHE_HOME");
-	if (x && *x == '/')
-		return xasprintf("%s/hull/db.sqlite", x);
-	const char *home = getenv("HOME");
-	return home && *home ? xasprintf("%s/.cache/hull/db.sqlite", home) : NULL;
+	_cleanup_free_ char *root = hull_cache_root(0);
+	return root ? xasprintf("%s/db.sqlite", root) : NULL;
 }
 
 /* The value of meta key, or NULL (a new string). */

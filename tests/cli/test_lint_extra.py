@@ -352,3 +352,32 @@ def test_help_mentions_new_parts():
     r = H.hull("help", "lint")
     for word in ("--fix", "--diff", "--no-shellcheck", "--no-hull-rules", "HL1001", "hull.yaml"):
         assert word in r.out, word
+
+
+def test_secret_pattern_cache(tmp_path):
+    """The compiled secret patterns are kept in $XDG_CACHE_HOME/hull; a run that loads them
+    finds what a run that compiled them found, a corrupt or unwritable cache only costs
+    time, and HULL_SECRET_CACHE=0 writes nothing."""
+    text = f"FROM debian:12\nENV KEY_ID={AWS}\nLABEL ci.token={GHP}\n"
+    cache = tmp_path / "cache"
+    env = {"XDG_CACHE_HOME": str(cache)}
+    first = hits(tmp_path, text, "HL1001", env=env)
+    assert len(first) == 2, first
+    files = list((cache / "hull").glob("secret-*.hsdb"))
+    assert len(files) == 1, files
+    good = files[0].read_bytes()
+    assert hits(tmp_path, text, "HL1001", env=env) == first
+    flipped = bytearray(good)
+    flipped[len(good) // 2] ^= 0xFF  # caught by vectorscan's checksum
+    for bad in (b"", good[:len(good) // 2], b"\0" * 4096, bytes(flipped)):
+        files[0].write_bytes(bad)
+        assert hits(tmp_path, text, "HL1001", env=env) == first
+        assert files[0].read_bytes() == good  # recompiled and replaced
+    # an unwritable cache location: the cache root is a file
+    (tmp_path / "notadir").write_text("x")
+    assert hits(tmp_path, text, "HL1001", env={"XDG_CACHE_HOME": str(tmp_path / "notadir")}) \
+        == first
+    off = tmp_path / "off"
+    assert hits(tmp_path, text, "HL1001",
+                env={"XDG_CACHE_HOME": str(off), "HULL_SECRET_CACHE": "0"}) == first
+    assert not list(off.glob("hull/secret-*"))

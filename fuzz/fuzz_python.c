@@ -8,6 +8,7 @@ static const char *const paths[] = {
 	"/app/Pipfile.lock",
 	"/app/poetry.lock",
 	"/app/uv.lock",
+	"/usr/lib/python3/dist-packages/x-1.egg-info/requires.txt",
 };
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -21,15 +21,39 @@ struct lock {
 	struct hull_inventory *inv;
 	const struct hull_pkg_file *f;
 	struct hull_pkg_seen seen;
-	bool in_package;
+	bool in_package, in_deps;
 	char *name, *version;
+	struct strbuf deps; /* the "dependencies" entries, each ending in '\n' */
 };
+
+/* A "dependencies" entry: "name", "name version" or (old format) "name version
+ * (source)"; without a version the lock holds one package of that name. */
+static void lock_dep(struct lock *l, const char *s, size_t n)
+{
+	const char *sp = memchr(s, ' ', n);
+	_cleanup_free_ char *name = xstrndup(s, sp ? (size_t)(sp - s) : n);
+	if (!sp) {
+		hull_pkg_depends(l->inv, l->f, l->name, l->version, HULL_DEP_NAME, name, NULL);
+		return;
+	}
+	const char *v = sp + 1, *vend = memchr(v, ' ', (size_t)(s + n - v));
+	_cleanup_free_ char *ver = xstrndup(v, vend ? (size_t)(vend - v) : (size_t)(s + n - v));
+	hull_pkg_depends(l->inv, l->f, l->name, l->version, HULL_DEP_FILE, name, ver);
+}
 
 static void lock_flush(struct lock *l)
 {
-	if (l->name && l->version)
+	if (l->name && l->version) {
 		hull_pkg_add_once(l->inv, &l->seen, "cargo", l->name, l->version, l->f,
 				  "cargo-lock");
+		for (const char *p = l->deps.buf, *end = p + l->deps.len; p < end;) {
+			const char *nl = memchr(p, '\n', (size_t)(end - p));
+			lock_dep(l, p, (size_t)(nl - p));
+			p = nl + 1;
+		}
+	}
+	strbuf_reset(&l->deps);
+	l->in_deps = false;
 	free(l->name);
 	free(l->version);
 	l->name = l->version = NULL;
@@ -58,10 +82,36 @@ static bool kv(const char *s, size_t n, const char *key, const char **v, size_t 
 	return true;
 }
 
+/* The quoted strings of a "dependencies = [" array line; "]" ends the array. */
+static void deps_line(struct lock *l, const char *s, size_t n)
+{
+	const char *end = s + n;
+	while (s < end) {
+		if (*s == ']') {
+			l->in_deps = false;
+			return;
+		}
+		if (*s++ != '"')
+			continue;
+		const char *close = memchr(s, '"', (size_t)(end - s));
+		if (!close)
+			return;
+		if (close > s && !memchr(s, '\n', (size_t)(close - s))) {
+			strbuf_add(&l->deps, s, (size_t)(close - s));
+			strbuf_addch(&l->deps, '\n');
+		}
+		s = close + 1;
+	}
+}
+
 static void lock_line(struct lock *l, const char *s, size_t n)
 {
 	while (n && (s[n - 1] == '\r' || s[n - 1] == ' '))
 		n--;
+	if (l->in_deps) {
+		deps_line(l, s, n);
+		return;
+	}
 	if (n && s[0] == '[') {
 		lock_flush(l);
 		l->in_package = n == 11 && !memcmp(s, "[[package]]", 11);
@@ -75,11 +125,15 @@ static void lock_line(struct lock *l, const char *s, size_t n)
 		hull_package_set(&l->name, v, vn);
 	else if (kv(s, n, "version", &v, &vn))
 		hull_package_set(&l->version, v, vn);
+	else if (n >= 16 && !memcmp(s, "dependencies = [", 16)) {
+		l->in_deps = true;
+		deps_line(l, s + 16, n - 16);
+	}
 }
 
 static void parse_lock(struct hull_inventory *inv, const struct hull_pkg_file *f)
 {
-	struct lock l = {.inv = inv, .f = f};
+	struct lock l = {.inv = inv, .f = f, .deps = STRBUF_INIT};
 	const char *p = f->data, *end = f->data + f->len;
 	while (p < end) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
@@ -88,6 +142,7 @@ static void parse_lock(struct hull_inventory *inv, const struct hull_pkg_file *f
 		p = eol + 1;
 	}
 	lock_flush(&l);
+	strbuf_release(&l.deps);
 	hull_pkg_seen_free(&l.seen);
 }
 

@@ -56,6 +56,17 @@ static int add_package(struct hull_inventory *inv, struct hull_pkg_seen *seen,
 		hull_pkg_add_once(inv, seen, "composer", name, version, f, "composer");
 	if (p)
 		p->licenses = licenses(pkg);
+	/* "require": {"vendor/name": "^1.0", "php": ">=8.1", "ext-json": "*"}; platform
+	 * requirements (no vendor) are not packages. Composer installs one version of a
+	 * name, so the lock's entry of that name is the one. */
+	json_t *req = json_object_get(pkg, "require"), *range;
+	const char *dep;
+	if (json_is_object(req))
+		json_object_foreach(req, dep, range)
+		{
+			if (strchr(dep, '/'))
+				hull_pkg_depends(inv, f, name, version, HULL_DEP_NAME, dep, NULL);
+		}
 	return 0;
 }
 

@@ -146,10 +146,24 @@ static bool source_section(const char *s, size_t n)
 	return false;
 }
 
-/* "    name (version[-platform])": Bundler splits the platform off at the first '-'. */
-static void lock_spec(struct hull_inventory *inv, struct hull_pkg_seen *seen,
-		      const struct hull_pkg_file *f, const char *s, const char *end)
+/* The name at the start of a dependency line: "name (>= 1.0)", "name!", "name". */
+static char *dep_name(const char *s, const char *end)
 {
+	const char *e = s;
+	while (e < end && *e != ' ' && *e != '!' && *e != '(')
+		e++;
+	return e > s ? xstrndup(s, (size_t)(e - s)) : NULL;
+}
+
+/* "    name (version[-platform])": Bundler splits the platform off at the first '-'.
+ * Sets *name and *version (to free) for the dependency lines that follow. */
+static void lock_spec(struct hull_inventory *inv, struct hull_pkg_seen *seen,
+		      const struct hull_pkg_file *f, const char *s, const char *end,
+		      char **cur_name, char **cur_version)
+{
+	free(*cur_name);
+	free(*cur_version);
+	*cur_name = *cur_version = NULL;
 	const char *open = memchr(s, ' ', (size_t)(end - s));
 	if (!open || open + 2 >= end || open[1] != '(' || end[-1] != ')')
 		return;
@@ -157,15 +171,18 @@ static void lock_spec(struct hull_inventory *inv, struct hull_pkg_seen *seen,
 	const char *dash = memchr(ver, '-', (size_t)(vend - ver));
 	if (dash)
 		vend = dash;
-	_cleanup_free_ char *name = xstrndup(s, (size_t)(open - s));
-	_cleanup_free_ char *version = xstrndup(ver, (size_t)(vend - ver));
+	char *name = xstrndup(s, (size_t)(open - s));
+	char *version = xstrndup(ver, (size_t)(vend - ver));
 	hull_pkg_add_once(inv, seen, "gem", name, version, f, "gem");
+	*cur_name = name;
+	*cur_version = version;
 }
 
 static void parse_lock(struct hull_inventory *inv, const struct hull_pkg_file *f)
 {
 	struct hull_pkg_seen seen = {0};
-	bool in_source = false, in_specs = false;
+	bool in_source = false, in_specs = false, in_deps = false;
+	char *cur_name = NULL, *cur_version = NULL; /* the spec whose deps follow */
 	const char *p = f->data, *end = f->data + f->len;
 	while (p < end) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
@@ -175,14 +192,28 @@ static void parse_lock(struct hull_inventory *inv, const struct hull_pkg_file *f
 		size_t n = (size_t)(eol - p);
 		if (n && p[0] != ' ') {
 			in_source = source_section(p, n);
+			in_deps = n == 12 && !memcmp(p, "DEPENDENCIES", 12);
+			if (in_deps)
+				hull_pkg_project(inv, f, NULL, NULL);
 			in_specs = false;
 		} else if (in_source && n == 8 && !memcmp(p, "  specs:", 8)) {
 			in_specs = true;
 		} else if (in_specs && n > 4 && !memcmp(p, "    ", 4) && p[4] != ' ') {
-			lock_spec(inv, &seen, f, p + 4, eol);
+			lock_spec(inv, &seen, f, p + 4, eol, &cur_name, &cur_version);
+		} else if (in_specs && cur_name && n > 6 && !memcmp(p, "      ", 6) &&
+			   p[6] != ' ') {
+			/* A spec's runtime dependency; Bundler resolves one version per name. */
+			_cleanup_free_ char *dep = dep_name(p + 6, eol);
+			hull_pkg_depends(inv, f, cur_name, cur_version, HULL_DEP_NAME, dep, NULL);
+		} else if (in_deps && n > 2 && !memcmp(p, "  ", 2) && p[2] != ' ') {
+			/* The Gemfile's own (direct) dependencies. */
+			_cleanup_free_ char *dep = dep_name(p + 2, eol);
+			hull_pkg_depends(inv, f, NULL, NULL, HULL_DEP_NAME, dep, NULL);
 		}
 		p = nl ? nl + 1 : end;
 	}
+	free(cur_name);
+	free(cur_version);
 	hull_pkg_seen_free(&seen);
 }
 

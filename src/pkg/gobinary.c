@@ -119,15 +119,24 @@ struct modscan {
 	struct hull_inventory *inv;
 	const struct hull_pkg_file *f;
 	struct hull_pkg_seen seen;
-	char *name, *version; /* the pending mod/dep, which a "=>" line may replace */
+	char *name, *version;		/* the pending mod/dep, which a "=>" line may replace */
+	bool pending_main;		/* the pending line is "mod" */
+	char *main_name, *main_version; /* the main module, which depends on every dep */
 };
 
 static void flush(struct modscan *m)
 {
-	if (m->name)
-		hull_pkg_add_once(m->inv, &m->seen, "golang", m->name,
-				  m->version && *m->version ? m->version : "(devel)", m->f,
-				  "go-binary");
+	if (m->name) {
+		const char *v = m->version && *m->version ? m->version : "(devel)";
+		hull_pkg_add_once(m->inv, &m->seen, "golang", m->name, v, m->f, "go-binary");
+		if (m->pending_main && !m->main_name) {
+			m->main_name = xstrdup(m->name);
+			m->main_version = xstrdup(v);
+		} else if (!m->pending_main && m->main_name) {
+			hull_pkg_depends(m->inv, m->f, m->main_name, m->main_version, HULL_DEP_FILE,
+					 m->name, v);
+		}
+	}
 	free(m->name);
 	free(m->version);
 	m->name = m->version = NULL;
@@ -156,6 +165,7 @@ static void mod_line(struct modscan *m, const char *line, size_t n)
 		hull_package_set(&m->version, vers.s, vers.n);
 	} else if (is_mod || is_dep) {
 		flush(m);
+		m->pending_main = is_mod;
 		m->name = xstrndup(path.s, path.n);
 		m->version = xstrndup(vers.s, vers.n);
 	}
@@ -207,6 +217,8 @@ static void parse(struct hull_inventory *inv, const struct hull_pkg_file *f)
 		hull_pkg_add_once(inv, &m.seen, "golang", "stdlib", sv, f, "go-binary");
 	else if (!vers.n)
 		hull_warn("%s: Go build info without a toolchain version", f->path);
+	free(m.main_name);
+	free(m.main_version);
 	hull_pkg_seen_free(&m.seen);
 }
 

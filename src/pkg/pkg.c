@@ -112,7 +112,7 @@ static void add_qualifier(struct strbuf *sb, bool *first, const char *key, const
 
 /* The purl spec's pypi names are PEP 503 normalised: lower case, and each run of '-',
  * '_' and '.' one '-' ("PyYAML" -> "pyyaml", "zope.interface" -> "zope-interface"). */
-static char *pypi_normalise(const char *name)
+char *hull_pypi_normalise(const char *name)
 {
 	struct strbuf sb = STRBUF_INIT;
 	for (const char *c = name; *c; c++) {
@@ -161,7 +161,7 @@ void hull_package_finish(const struct hull_inventory *inv, struct hull_package *
 		}
 		hull_purl_escape(&sb, slash + 1);
 	} else if (!strcmp(p->type, "pypi")) {
-		_cleanup_free_ char *n = pypi_normalise(p->name);
+		_cleanup_free_ char *n = hull_pypi_normalise(p->name);
 		hull_purl_escape(&sb, n);
 	} else {
 		hull_purl_escape(&sb, p->name);
@@ -328,6 +328,7 @@ static void package_release(struct hull_package *p)
 	free(p->source_version);
 	free(p->licenses);
 	free(p->path);
+	free(p->deps);
 }
 
 /* Is Go version a (e.g. "1.16", "1.21.5") older than 1.17? */
@@ -392,6 +393,7 @@ int hull_inventory_build(const struct hull_layer *layers, size_t n, const struct
 		hull_package_finish(inv, &inv->pkgs[i]);
 	if (inv->npkgs > 1)
 		qsort(inv->pkgs, inv->npkgs, sizeof(*inv->pkgs), cmp_pkg);
+	hull_deps_resolve(inv, fs);
 	*out = inv;
 	return 0;
 }
@@ -403,6 +405,13 @@ void hull_inventory_free(struct hull_inventory *inv)
 	for (size_t i = 0; i < inv->npkgs; i++)
 		package_release(&inv->pkgs[i]);
 	free(inv->pkgs);
+	for (size_t i = 0; i < inv->nprojects; i++) {
+		free(inv->projects[i].path);
+		free(inv->projects[i].name);
+		free(inv->projects[i].version);
+		free(inv->projects[i].deps);
+	}
+	free(inv->projects);
 	free(inv->os.id);
 	free(inv->os.version_id);
 	free(inv->os.codename);

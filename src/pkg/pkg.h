@@ -21,6 +21,39 @@ struct hull_package {
 	char *path;	      /* the file it was found in (absolute image path) */
 	int layer;	      /* 0-based layer of that file */
 	const char *cataloger;
+	/* The packages it depends on, where its source says (indices into inv->pkgs,
+	 * ascending, no repeats); resolved once every file has been read. */
+	uint32_t *deps;
+	uint32_t ndeps;
+};
+
+/* A lockfile that says which packages its project depends on directly. */
+struct hull_project {
+	char *path;	      /* the lockfile */
+	char *name, *version; /* the project's own, when the file names them */
+	int layer;
+	uint32_t *deps; /* as hull_package.deps */
+	uint32_t ndeps;
+};
+
+/* How a recorded dependency finds its target. */
+enum hull_dep_kind {
+	HULL_DEP_FILE, /* the package (dep_name, dep_version) listed in the same file */
+	HULL_DEP_NAME, /* the package dep_name listed in the same file, whatever its version
+			* (the lowest if several; pypi names compare PEP 503 normalised) */
+	HULL_DEP_NODE, /* the installed npm package dep_name, looked up the node way from the
+			* directory of the package.json (nearest node_modules up the path,
+			* through symlinks) */
+	HULL_DEP_PYPI, /* the installed Python distribution of that (PEP 503) name: in the
+			* same site directory, else anywhere */
+};
+
+/* One dependency recorded by a cataloger while reading (see hull_pkg_depends). */
+struct hull_pkg_edge {
+	char *path, *name, *version; /* name NULL: the project of the file */
+	char *dep_name, *dep_version;
+	enum hull_dep_kind kind;
+	bool by_path; /* the from end is the package of path, whatever its name */
 };
 
 struct hull_os {
@@ -40,6 +73,11 @@ struct hull_inventory {
 	struct strmap doc_licenses;
 	/* go, while building: each go.mod's "go" directive, by directory. */
 	struct strmap go_versions;
+	struct hull_project *projects; /* sorted by path */
+	size_t nprojects, projects_cap;
+	/* While building: the dependencies the catalogers recorded. */
+	struct hull_pkg_edge *edges;
+	size_t nedges, edges_cap;
 };
 
 /* One captured file offered to a cataloger. */
@@ -79,6 +117,27 @@ struct hull_package *hull_inventory_add(struct hull_inventory *inv, const char *
 					const char *name, const char *version,
 					const struct hull_pkg_file *f, const char *cataloger);
 void hull_package_set(char **field, const char *val, size_t len);
+
+/* For catalogers: records that package (name, version) of file f (name NULL: the
+ * project f describes, see hull_pkg_project) depends on (dep_name, dep_version), found
+ * as kind says (dep_version is unused for NODE and PYPI). Edges whose ends are not in
+ * the inventory once every file has been read are dropped. */
+void hull_pkg_depends(struct hull_inventory *inv, const struct hull_pkg_file *f, const char *name,
+		      const char *version, enum hull_dep_kind kind, const char *dep_name,
+		      const char *dep_version);
+/* As hull_pkg_depends, from the package found in file from_path (an egg-info's
+ * requires.txt names the dependencies of the package its PKG-INFO describes). */
+void hull_pkg_depends_of_file(struct hull_inventory *inv, const char *from_path,
+			      enum hull_dep_kind kind, const char *dep_name);
+/* For catalogers: the project file f describes (its direct dependencies are recorded
+ * with hull_pkg_depends and name NULL); name and version may be NULL. */
+void hull_pkg_project(struct hull_inventory *inv, const struct hull_pkg_file *f, const char *name,
+		      const char *version);
+/* Turns the recorded edges into hull_package.deps and hull_project.deps (after the
+ * packages are sorted); fs (may be NULL) resolves symlinked node_modules entries. */
+void hull_deps_resolve(struct hull_inventory *inv, const struct hull_fs *fs);
+/* PEP 503 normalised name ("Zope.Interface" -> "zope-interface"); to free. */
+char *hull_pypi_normalise(const char *name);
 
 /* Percent-encodes s for a purl segment (keeps unreserved and sub-delims). */
 void hull_purl_escape(struct strbuf *sb, const char *s);

@@ -8,7 +8,7 @@
 #include <ctype.h>
 #include <string.h>
 
-enum kind { K_NONE, K_METADATA, K_REQUIREMENTS, K_PIPFILE, K_TOML };
+enum kind { K_NONE, K_METADATA, K_REQUIRES_TXT, K_REQUIREMENTS, K_PIPFILE, K_TOML };
 
 static bool ends_with(const char *s, const char *sfx)
 {
@@ -22,6 +22,8 @@ static enum kind kind_of(const char *path)
 	if (ends_with(path, ".dist-info/METADATA") || ends_with(path, ".egg-info/PKG-INFO") ||
 	    (ends_with(base, ".egg-info") && base != path && strlen(base) > 9))
 		return K_METADATA;
+	if (ends_with(path, ".egg-info/requires.txt"))
+		return K_REQUIRES_TXT;
 	if (!strncmp(base, "requirements", 12) && ends_with(base, ".txt"))
 		return K_REQUIREMENTS;
 	if (!strcmp(base, "Pipfile.lock"))
@@ -40,6 +42,7 @@ static bool match(const char *path)
 
 struct meta {
 	char *name, *version, *license, *expression;
+	struct strbuf requires; /* Requires-Dist values, each ending in '\n' */
 };
 
 static bool key_is(const char *k, size_t kl, const char *want)
@@ -63,6 +66,33 @@ static void meta_field(void *ctx, const char *k, size_t kl, const char *v, size_
 		hull_package_set(&m->license, v, vl);
 	else if (key_is(k, kl, "License-Expression") && !m->expression)
 		hull_package_set(&m->expression, v, vl);
+	else if (key_is(k, kl, "Requires-Dist") && vl && !memchr(v, '\n', vl)) {
+		strbuf_add(&m->requires, v, vl);
+		strbuf_addch(&m->requires, '\n');
+	}
+}
+
+static bool name_char(char c);
+
+/* "name[extras] (>=1.0) ; marker": the requirement's name, unless its marker names
+ * an extra (an optional feature, installed only on request). Other markers (python
+ * version, platform) are not evaluated: the requirement counts. */
+static void requires_dist(struct hull_inventory *inv, const struct hull_pkg_file *f,
+			  const struct meta *m)
+{
+	const char *p = m->requires.buf, *end = p + m->requires.len;
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		const char *n = p;
+		while (n < nl && name_char(*n))
+			n++;
+		const char *semi = memchr(p, ';', (size_t)(nl - p));
+		if (n > p && !(semi && memmem(semi, (size_t)(nl - semi), "extra", 5))) {
+			_cleanup_free_ char *dep = xstrndup(p, (size_t)(n - p));
+			hull_pkg_depends(inv, f, m->name, m->version, HULL_DEP_PYPI, dep, NULL);
+		}
+		p = nl + 1;
+	}
 }
 
 /* Length of the header block: the body after the first blank line is the long
@@ -82,7 +112,7 @@ static size_t header_len(const char *d, size_t len)
 
 static void parse_metadata(struct hull_inventory *inv, const struct hull_pkg_file *f)
 {
-	struct meta m = {0};
+	struct meta m = {.requires = STRBUF_INIT};
 	hull_stanzas(f->data, header_len(f->data, f->len), ':', meta_field, &m);
 	if (m.name && *m.name && m.version && *m.version) {
 		struct hull_package *p =
@@ -90,6 +120,7 @@ static void parse_metadata(struct hull_inventory *inv, const struct hull_pkg_fil
 		const char *lic = m.expression ? m.expression : m.license;
 		if (lic && *lic && strcmp(lic, "UNKNOWN"))
 			p->licenses = xstrdup(lic);
+		requires_dist(inv, f, &m);
 	} else {
 		hull_warn("%s: no Name and Version in the package metadata", f->path);
 	}
@@ -97,6 +128,36 @@ static void parse_metadata(struct hull_inventory *inv, const struct hull_pkg_fil
 	free(m.version);
 	free(m.license);
 	free(m.expression);
+	strbuf_release(&m.requires);
+}
+
+/* An egg-info's requires.txt: requirements, one per line, before any "[extra]"
+ * section; a "[:marker]" section holds unconditional ones (markers unevaluated). They
+ * belong to the distribution of the PKG-INFO beside it. */
+static void parse_requires_txt(struct hull_inventory *inv, const struct hull_pkg_file *f)
+{
+	_cleanup_free_ char *dir = hull_pkg_dirname(f->path);
+	_cleanup_free_ char *pkginfo = xasprintf("%s/PKG-INFO", dir);
+	bool on = true;
+	const char *p = f->data, *end = f->data + f->len;
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		const char *eol = nl ? nl : end;
+		while (p < eol && (*p == ' ' || *p == '\t'))
+			p++;
+		if (p < eol && *p == '[') {
+			on = p + 1 < eol && p[1] == ':';
+		} else if (on) {
+			const char *n = p;
+			while (n < eol && name_char(*n))
+				n++;
+			if (n > p) {
+				_cleanup_free_ char *dep = xstrndup(p, (size_t)(n - p));
+				hull_pkg_depends_of_file(inv, pkginfo, HULL_DEP_PYPI, dep);
+			}
+		}
+		p = nl ? nl + 1 : end;
+	}
 }
 
 /* ------------------------------------------------------------------ requirements.txt */
@@ -210,6 +271,13 @@ struct toml {
 	struct hull_pkg_seen seen;
 	bool in_pkg, in_string, local;
 	char *name, *version;
+	/* Dependencies: poetry's [package.dependencies] table (one key per dependency),
+	 * uv's "dependencies = [{ name = … }, …]" arrays (in [[package]] and in
+	 * [package.dev-dependencies]), of the last package (last_*). */
+	bool in_poetry_deps, in_uv_dev;
+	int array_depth; /* inside a dependency array while > 0 */
+	char *last_name, *last_version;
+	bool last_local;
 };
 
 static void toml_flush(struct toml *t)
@@ -218,10 +286,88 @@ static void toml_flush(struct toml *t)
 	 * dependency from the index. */
 	if (t->in_pkg && t->name && t->version && !t->local)
 		hull_pkg_add_once(t->inv, &t->seen, "pypi", t->name, t->version, t->f, "python");
-	free(t->name);
-	free(t->version);
+	if (t->in_pkg && t->name && t->version && t->local)
+		hull_pkg_project(t->inv, t->f, t->name, t->version);
+	if (t->in_pkg) {
+		free(t->last_name);
+		free(t->last_version);
+		t->last_name = t->name;
+		t->last_version = t->version;
+		t->last_local = t->local;
+	} else {
+		free(t->name);
+		free(t->version);
+	}
 	t->name = t->version = NULL;
 	t->in_pkg = t->local = false;
+	t->in_poetry_deps = t->in_uv_dev = false;
+	t->array_depth = 0;
+}
+
+/* Records a dependency of the current package (uv's own project: of the project). */
+static void toml_dep(struct toml *t, const char *dep, size_t n)
+{
+	const char *name = t->in_pkg ? t->name : t->last_name;
+	const char *version = t->in_pkg ? t->version : t->last_version;
+	bool local = t->in_pkg ? t->local : t->last_local;
+	if (!name || !version || !n)
+		return;
+	_cleanup_free_ char *d = xstrndup(dep, n);
+	if (local)
+		hull_pkg_depends(t->inv, t->f, NULL, NULL, HULL_DEP_NAME, d, NULL);
+	else
+		hull_pkg_depends(t->inv, t->f, name, version, HULL_DEP_NAME, d, NULL);
+}
+
+/* A line of a uv dependency array: each 'name = "…"' is a dependency; brackets
+ * outside strings track where the array ends. */
+static void toml_array_line(struct toml *t, const char *s, const char *end)
+{
+	for (const char *p = s; p < end; p++) {
+		if (*p == '"' || *p == '\'') {
+			const char *close = memchr(p + 1, *p, (size_t)(end - p - 1));
+			if (!close)
+				return;
+			p = close;
+		} else if (*p == '[') {
+			t->array_depth++;
+		} else if (*p == ']') {
+			if (--t->array_depth <= 0) {
+				t->array_depth = 0;
+				return;
+			}
+		} else if ((p == s || p[-1] == ' ' || p[-1] == '{' || p[-1] == ',') &&
+			   end - p > 8 && !memcmp(p, "name = \"", 8)) {
+			const char *v = p + 8, *close = memchr(v, '"', (size_t)(end - v));
+			if (!close)
+				return;
+			toml_dep(t, v, (size_t)(close - v));
+			p = close;
+		}
+	}
+}
+
+/* A line of poetry's [package.dependencies]: 'name = "^1.0"' or 'name = {…}'; an
+ * optional dependency (an extra's) is installed only on request. */
+static void poetry_dep_line(struct toml *t, const char *s, const char *end)
+{
+	const char *k = s, *ke;
+	if (*s == '"') {
+		k = s + 1;
+		ke = memchr(k, '"', (size_t)(end - k));
+		if (!ke)
+			return;
+	} else {
+		ke = s;
+		while (ke < end && (isalnum((unsigned char)*ke) || strchr("-_.", *ke)))
+			ke++;
+	}
+	const char *eq = ke + (*s == '"');
+	while (eq < end && *eq == ' ')
+		eq++;
+	if (eq >= end || *eq != '=' || memmem(eq, (size_t)(end - eq), "optional = true", 15))
+		return;
+	toml_dep(t, k, (size_t)(ke - k));
 }
 
 /* A basic "…" or literal '…' string at s; NULL if it is something else. */
@@ -272,6 +418,8 @@ static void toml_key(struct toml *t, const char *s, const char *end)
 		t->name = toml_string(s, end);
 	else if (kl == 7 && !memcmp(k, "version", 7) && !t->version)
 		t->version = toml_string(s, end);
+	else if (kl == 12 && !memcmp(k, "dependencies", 12) && s < end && *s == '[')
+		toml_array_line(t, s, end);
 	else if (kl == 6 && !memcmp(k, "source", 6) &&
 		 (memmem(s, (size_t)(end - s), "editable", 8) ||
 		  memmem(s, (size_t)(end - s), "virtual", 7)))
@@ -289,12 +437,26 @@ static void toml_line(struct toml *t, const char *s, const char *end)
 		t->in_string = !t->in_string;
 	if (was_in_string || s == end || *s == '#')
 		return;
+	if (t->array_depth) {
+		toml_array_line(t, s, end);
+		return;
+	}
+	size_t n = (size_t)(end - s);
 	if (*s == '[') {
-		bool pkg = (size_t)(end - s) == 11 && !memcmp(s, "[[package]]", 11);
+		bool pkg = n == 11 && !memcmp(s, "[[package]]", 11);
 		toml_flush(t);
 		t->in_pkg = pkg;
+		t->in_poetry_deps = n == 22 && !memcmp(s, "[package.dependencies]", 22);
+		t->in_uv_dev = n == 26 && !memcmp(s, "[package.dev-dependencies]", 26);
 	} else if (t->in_pkg) {
 		toml_key(t, s, end);
+	} else if (t->in_poetry_deps) {
+		poetry_dep_line(t, s, end);
+	} else if (t->in_uv_dev) {
+		/* "dev = [ { name = … }, … ]": every group counts. */
+		const char *br = memchr(s, '[', n);
+		if (br && memchr(s, '=', (size_t)(br - s)))
+			toml_array_line(t, br, end);
 	}
 }
 
@@ -312,6 +474,8 @@ static void parse_toml(struct hull_inventory *inv, const struct hull_pkg_file *f
 		p = nl ? nl + 1 : end;
 	}
 	toml_flush(&t);
+	free(t.last_name);
+	free(t.last_version);
 	if (!tables && f->len)
 		hull_warn("%s: no TOML tables found", f->path);
 	hull_pkg_seen_free(&t.seen);
@@ -324,6 +488,9 @@ static void parse(struct hull_inventory *inv, const struct hull_pkg_file *f)
 	switch (kind_of(f->path)) {
 	case K_METADATA:
 		parse_metadata(inv, f);
+		break;
+	case K_REQUIRES_TXT:
+		parse_requires_txt(inv, f);
 		break;
 	case K_REQUIREMENTS:
 		parse_requirements(inv, f);

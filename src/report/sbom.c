@@ -135,6 +135,58 @@ static void cdx_component(struct jsonw *w, const struct hull_inspect *in,
 	jsonw_obj_end(w);
 }
 
+/* A project's bom-ref: its lockfile. */
+static char *project_ref(const struct hull_project *pr)
+{
+	return xasprintf("project:%s", pr->path);
+}
+
+/* The project's name: as the lockfile names it, else its directory's. */
+static char *project_name(const struct hull_project *pr)
+{
+	if (pr->name)
+		return xstrdup(pr->name);
+	_cleanup_free_ char *dir = xstrdup(pr->path);
+	char *slash = strrchr(dir, '/');
+	if (slash)
+		*slash = 0;
+	slash = strrchr(dir, '/');
+	return xstrdup(slash && slash[1] ? slash + 1 : pr->path);
+}
+
+static void cdx_project(struct jsonw *w, const struct hull_inspect *in,
+			const struct hull_project *pr)
+{
+	_cleanup_free_ char *ref = project_ref(pr);
+	_cleanup_free_ char *name = project_name(pr);
+	jsonw_obj_begin(w, NULL);
+	jsonw_str(w, "bom-ref", ref);
+	jsonw_str(w, "type", "application");
+	jsonw_str(w, "name", name);
+	if (pr->version)
+		jsonw_str(w, "version", pr->version);
+	jsonw_arr_begin(w, "properties");
+	cdx_property(w, "hull:location:path", pr->path);
+	char layer[16];
+	snprintf(layer, sizeof(layer), "%d", pr->layer);
+	cdx_property(w, "hull:location:layer", layer);
+	cdx_property(w, "hull:location:layer_diff_id", layer_diff_id(in, pr->layer));
+	jsonw_arr_end(w);
+	jsonw_obj_end(w);
+}
+
+static void cdx_depends(struct jsonw *w, const char *ref, const uint32_t *deps, uint32_t n,
+			char *const *refs)
+{
+	jsonw_obj_begin(w, NULL);
+	jsonw_str(w, "ref", ref);
+	jsonw_arr_begin(w, "dependsOn");
+	for (uint32_t k = 0; k < n; k++)
+		jsonw_str(w, NULL, refs[deps[k]]);
+	jsonw_arr_end(w);
+	jsonw_obj_end(w);
+}
+
 void hull_sbom_render_cyclonedx(const struct hull_inspect *in, const struct hull_inventory *inv,
 				const struct hull_sbom_opts *o, struct strbuf *out)
 {
@@ -191,6 +243,8 @@ void hull_sbom_render_cyclonedx(const struct hull_inspect *in, const struct hull
 	}
 	for (size_t i = 0; i < inv->npkgs; i++)
 		cdx_component(&w, in, inv, i);
+	for (size_t i = 0; i < inv->nprojects; i++)
+		cdx_project(&w, in, &inv->projects[i]);
 	jsonw_arr_end(&w);
 	/* The image holds the OS and the language packages; the OS holds its packages. */
 	jsonw_arr_begin(&w, "dependencies");
@@ -199,10 +253,14 @@ void hull_sbom_render_cyclonedx(const struct hull_inspect *in, const struct hull
 	jsonw_arr_begin(&w, "dependsOn");
 	if (os_ref)
 		jsonw_str(&w, NULL, os_ref);
-	for (size_t i = 0; i < inv->npkgs; i++) {
-		if (os_ref && is_os_package(&inv->pkgs[i]))
-			continue;
-		_cleanup_free_ char *ref = hull_sbom_bom_ref(inv, i);
+	char **refs = xcalloc(inv->npkgs + 1, sizeof(*refs));
+	for (size_t i = 0; i < inv->npkgs; i++)
+		refs[i] = hull_sbom_bom_ref(inv, i);
+	for (size_t i = 0; i < inv->npkgs; i++)
+		if (!os_ref || !is_os_package(&inv->pkgs[i]))
+			jsonw_str(&w, NULL, refs[i]);
+	for (size_t i = 0; i < inv->nprojects; i++) {
+		_cleanup_free_ char *ref = project_ref(&inv->projects[i]);
 		jsonw_str(&w, NULL, ref);
 	}
 	jsonw_arr_end(&w);
@@ -211,15 +269,24 @@ void hull_sbom_render_cyclonedx(const struct hull_inspect *in, const struct hull
 		jsonw_obj_begin(&w, NULL);
 		jsonw_str(&w, "ref", os_ref);
 		jsonw_arr_begin(&w, "dependsOn");
-		for (size_t i = 0; i < inv->npkgs; i++) {
-			if (!is_os_package(&inv->pkgs[i]))
-				continue;
-			_cleanup_free_ char *ref = hull_sbom_bom_ref(inv, i);
-			jsonw_str(&w, NULL, ref);
-		}
+		for (size_t i = 0; i < inv->npkgs; i++)
+			if (is_os_package(&inv->pkgs[i]))
+				jsonw_str(&w, NULL, refs[i]);
 		jsonw_arr_end(&w);
 		jsonw_obj_end(&w);
 	}
+	/* Each project on its direct dependencies, each package on its own. */
+	for (size_t i = 0; i < inv->nprojects; i++) {
+		const struct hull_project *pr = &inv->projects[i];
+		_cleanup_free_ char *ref = project_ref(pr);
+		cdx_depends(&w, ref, pr->deps, pr->ndeps, refs);
+	}
+	for (size_t i = 0; i < inv->npkgs; i++)
+		if (inv->pkgs[i].ndeps)
+			cdx_depends(&w, refs[i], inv->pkgs[i].deps, inv->pkgs[i].ndeps, refs);
+	for (size_t i = 0; i < inv->npkgs; i++)
+		free(refs[i]);
+	free(refs);
 	jsonw_arr_end(&w);
 	if (o->findings)
 		hull_cdx_vulnerabilities(&w, o->findings, inv);
@@ -330,6 +397,26 @@ void hull_sbom_render_spdx(const struct hull_inspect *in, const struct hull_inve
 		ids[i] = spdx_id("Package", inv->pkgs[i].name, i + 1);
 		spdx_package(&w, in, &inv->pkgs[i], ids[i]);
 	}
+	char **pids = xcalloc(inv->nprojects + 1, sizeof(char *));
+	for (size_t i = 0; i < inv->nprojects; i++) {
+		const struct hull_project *pr = &inv->projects[i];
+		_cleanup_free_ char *name = project_name(pr);
+		pids[i] = spdx_id("Project", name, i + 1);
+		jsonw_obj_begin(&w, NULL);
+		jsonw_str(&w, "SPDXID", pids[i]);
+		jsonw_str(&w, "name", name);
+		if (pr->version)
+			jsonw_str(&w, "versionInfo", pr->version);
+		jsonw_str(&w, "downloadLocation", "NOASSERTION");
+		jsonw_bool(&w, "filesAnalyzed", false);
+		const char *diff = layer_diff_id(in, pr->layer);
+		_cleanup_free_ char *src =
+			diff ? xasprintf("%s in layer %d (%s)", pr->path, pr->layer, diff)
+			     : xasprintf("%s", pr->path);
+		jsonw_str(&w, "sourceInfo", src);
+		jsonw_str(&w, "primaryPackagePurpose", "APPLICATION");
+		jsonw_obj_end(&w);
+	}
 	jsonw_arr_end(&w);
 	jsonw_arr_begin(&w, "relationships");
 	spdx_relationship(&w, "SPDXRef-DOCUMENT", "DESCRIBES", root);
@@ -338,11 +425,35 @@ void hull_sbom_render_spdx(const struct hull_inspect *in, const struct hull_inve
 	for (size_t i = 0; i < inv->npkgs; i++) {
 		bool under_os = os_id && is_os_package(&inv->pkgs[i]);
 		spdx_relationship(&w, under_os ? os_id : root, "CONTAINS", ids[i]);
-		free(ids[i]);
 	}
+	for (size_t i = 0; i < inv->nprojects; i++) {
+		const struct hull_project *pr = &inv->projects[i];
+		spdx_relationship(&w, root, "CONTAINS", pids[i]);
+		for (uint32_t k = 0; k < pr->ndeps; k++)
+			spdx_relationship(&w, pids[i], "DEPENDS_ON", ids[pr->deps[k]]);
+	}
+	for (size_t i = 0; i < inv->npkgs; i++)
+		for (uint32_t k = 0; k < inv->pkgs[i].ndeps; k++)
+			spdx_relationship(&w, ids[i], "DEPENDS_ON", ids[inv->pkgs[i].deps[k]]);
+	for (size_t i = 0; i < inv->npkgs; i++)
+		free(ids[i]);
 	free(ids);
+	for (size_t i = 0; i < inv->nprojects; i++)
+		free(pids[i]);
+	free(pids);
 	jsonw_arr_end(&w);
 	jsonw_obj_end(&w);
+}
+
+/* "depends_on": indices into "packages", when any. */
+static void json_depends_on(struct jsonw *w, const uint32_t *deps, uint32_t n)
+{
+	if (!n)
+		return;
+	jsonw_arr_begin(w, "depends_on");
+	for (uint32_t k = 0; k < n; k++)
+		jsonw_u64(w, NULL, deps[k]);
+	jsonw_arr_end(w);
 }
 
 void hull_sbom_render_json(const struct hull_inspect *in, const struct hull_inventory *inv,
@@ -381,6 +492,20 @@ void hull_sbom_render_json(const struct hull_inspect *in, const struct hull_inve
 		jsonw_str(&w, "path", p->path);
 		jsonw_i64(&w, "layer", p->layer);
 		jsonw_str(&w, "layer_diff_id", layer_diff_id(in, p->layer));
+		json_depends_on(&w, p->deps, p->ndeps);
+		jsonw_obj_end(&w);
+	}
+	jsonw_arr_end(&w);
+	jsonw_arr_begin(&w, "projects");
+	for (size_t i = 0; i < inv->nprojects; i++) {
+		const struct hull_project *pr = &inv->projects[i];
+		jsonw_obj_begin(&w, NULL);
+		jsonw_str(&w, "path", pr->path);
+		jsonw_str(&w, "name", pr->name);
+		jsonw_str(&w, "version", pr->version);
+		jsonw_i64(&w, "layer", pr->layer);
+		jsonw_str(&w, "layer_diff_id", layer_diff_id(in, pr->layer));
+		json_depends_on(&w, pr->deps, pr->ndeps);
 		jsonw_obj_end(&w);
 	}
 	jsonw_arr_end(&w);

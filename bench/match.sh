@@ -67,14 +67,14 @@ wall=()
 for ((i = 0; i < RUNS; i++)); do
 	start=$(date +%s.%N)
 	line=$(HULL_DEBUG_TIMINGS=1 "$HULL" fs --db "$DB" --scanners vuln -f json "$TREE" 2>&1 >/dev/null |
-		grep 'timing: vuln match')
+		grep 'debug: vuln match')
 	end=$(date +%s.%N)
 	times+=("$(sed -E 's/.*vuln match ([0-9.]+) ms.*/\1/' <<<"$line")")
 	cpu+=("$(sed -E 's/.*\(([0-9.]+) ms CPU.*/\1/' <<<"$line")")
 	wall+=("$(echo "$end - $start" | bc)")
 done
 median() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
-echo "   ${line#hull: timing: }"
+echo "   ${line#hull: debug: }"
 printf 'vuln match: median %s ms wall, %s ms CPU over %d runs (target <= 50 ms); whole hull fs run %s s\n' \
 	"$(median "${times[@]}")" "$(median "${cpu[@]}")" "$RUNS" "$(median "${wall[@]}")"
 echo "(wall time includes waiting for a CPU: on a loaded machine the CPU figure is the one to compare)"

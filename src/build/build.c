@@ -6,6 +6,8 @@
 #include "build_int.h"
 #include "deb.h"
 #include "imagew.h"
+#include "indexw.h"
+#include "referrer.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -102,6 +104,17 @@ static int add_deb(struct build *b, const char *path, struct hull_layerw *w)
 	free(data);
 	if (rc)
 		return rc;
+	const char *want = hull_bspec_debarch(b->pl);
+	if (d.arch && strcmp(d.arch, "all") && strcmp(d.arch, want)) {
+		rc = hull_err_set(b->err, HULL_EINPUT,
+				  "%s: debs: %s is for architecture %s, the image is %s/%s%s%s "
+				  "(Debian %s)",
+				  b->spec->path, path, d.arch, b->pl->os, b->pl->arch,
+				  b->pl->variant ? "/" : "", b->pl->variant ? b->pl->variant : "",
+				  want);
+		hull_deb_release(&d);
+		return rc;
+	}
 	b->debs = xreallocarray(b->debs, b->ndebs + 1, sizeof(char *));
 	b->debs[b->ndebs++] = xasprintf("%s=%s", d.package, d.version);
 	hull_deb_release(&d);
@@ -118,7 +131,7 @@ int hull_build_debs_layer(struct build *b, struct hull_layerw *w)
 	const struct hull_bspec_strv *debs = &b->spec->debs;
 	int rc = 0;
 	for (size_t i = 0; i < debs->n && !rc; i++) {
-		const char *p = debs->v[i];
+		_cleanup_free_ char *p = hull_bspec_subst(debs->v[i], b->pl);
 		_cleanup_free_ char *pat =
 			p[0] == '/' ? xstrdup(p) : xasprintf("%s/%s", b->spec_dir, p);
 		glob_t g;
@@ -370,14 +383,62 @@ static int fill_sbom(struct build *b, const char *dir, struct hull_layerw *w)
 	return hull_build_gate(b, dir, w);
 }
 
-static int build_all(struct build *b, char **digest)
+/* One platform's result: its layout in the work directory and what the index and the
+ * referrers need. */
+struct built {
+	struct hull_platform pl;
+	char *dir;
+	char *digest;
+	uint64_t size;
+	char *spdx, *cdx;
+	size_t spdx_len, cdx_len;
+};
+
+static void built_release(struct built *r)
 {
-	const char *pf = b->o->platform ? b->o->platform : b->spec->platform;
+	hull_platform_free(&r->pl);
+	free(r->dir);
+	free(r->digest);
+	free(r->spdx);
+	free(r->cdx);
+}
+
+/* What the previous platform left in b. */
+static void reset_platform(struct build *b)
+{
+	for (size_t i = 0; i < b->nlayers; i++)
+		hull_built_layer_release(&b->layers[i]);
+	free(b->layers);
+	b->layers = NULL;
+	b->nlayers = 0;
+	for (size_t i = 0; i < b->ndebs; i++)
+		free(b->debs[i]);
+	free(b->debs);
+	b->debs = NULL;
+	b->ndebs = 0;
+	hull_inspect_free(b->base);
+	b->base = NULL;
+}
+
+/* Builds the image for platform pf (NULL: the base's, else linux/amd64) into the layout
+ * out->dir. The base, if an index, gives the matching platform's image. */
+static int build_one(struct build *b, const char *pf, size_t n, struct built *out)
+{
+	reset_platform(b);
 	struct hull_platform pl = {0};
 	if (hull_platform_parse(pf ? pf : "linux/amd64", &pl))
 		return hull_err_set(b->err, HULL_EUSAGE,
 				    "platform \"%s\": expected OS/ARCH[/VARIANT]", pf);
 	int rc = open_base(b, pf);
+	const struct hull_image *bi = b->base ? b->base->img : NULL;
+	if (!rc && bi && pf && bi->architecture &&
+	    !hull_platform_match(&pl, bi->os ? bi->os : "linux", bi->architecture, bi->variant))
+		rc = hull_err_set(b->err, HULL_EINPUT,
+				  "%s:%zu:%zu: base %s is %s/%s%s%s, not %s (give a base index "
+				  "that has %s, or a base for that platform)",
+				  b->spec->path, b->spec->base_pos.line, b->spec->base_pos.col,
+				  b->spec->base, bi->os ? bi->os : "linux", bi->architecture,
+				  bi->variant ? "/" : "", bi->variant ? bi->variant : "", pf, pf);
 	if (!rc && b->base && !pf) {
 		hull_platform_free(&pl);
 		pl = (struct hull_platform){
@@ -385,38 +446,173 @@ static int build_all(struct build *b, char **digest)
 			xstrdup(b->base->img->architecture ? b->base->img->architecture : "amd64"),
 			b->base->img->variant ? xstrdup(b->base->img->variant) : NULL};
 	}
+	b->pl = &pl;
 	if (!rc)
 		rc = content_layers(b);
 	json_t *cfg = rc ? NULL : make_config(b, &pl);
 	json_t *ann = rc ? NULL : make_annotations(b);
-	hull_platform_free(&pl);
 	struct hull_image *base = b->base ? b->base->img : NULL;
-	_cleanup_free_ char *scan = xasprintf("%s/scan", b->tmp);
-	_cleanup_free_ char *final = xasprintf("%s/final", b->tmp);
+	_cleanup_free_ char *scan = xasprintf("%s/scan-%zu", b->tmp, n);
+	out->dir = xasprintf("%s/final-%zu", b->tmp, n);
 	if (!rc)
 		rc = hull_image_assemble(cfg, base, b->layers, b->nlayers, ann, scan, NULL, b->err);
 	if (!rc)
 		rc = make_layer(b, fill_sbom, scan, "hull build: SBOM (/usr/share/hull)");
 	if (!rc)
-		rc = hull_image_assemble(cfg, base, b->layers, b->nlayers, ann, final, NULL,
-					 b->err);
+		rc = hull_image_assemble(cfg, base, b->layers, b->nlayers, ann, out->dir,
+					 &out->digest, b->err);
+	hull_rm_rf(scan);
+	if (!rc) {
+		struct hull_image *img;
+		_cleanup_free_ char *src = xasprintf("oci:%s", out->dir);
+		rc = hull_image_open(src, NULL, &img, b->err);
+		if (!rc) {
+			out->size = img->manifest_len;
+			hull_image_free(img);
+		}
+	}
+	b->pl = NULL;
+	out->pl = pl;
+	out->spdx = b->spdx;
+	out->cdx = b->cdx;
+	out->spdx_len = b->spdx_len;
+	out->cdx_len = b->cdx_len;
+	b->spdx = b->cdx = NULL;
+	json_decref(cfg);
+	json_decref(ann);
+	if (rc && b->spec->platforms.n > 1 && pf)
+		hull_err_prefix(b->err, "platform %s", pf);
+	return rc;
+}
+
+/* The SBOMs of each image as OCI referrer artifacts of its manifest. */
+static int push_referrers(struct build *b, const struct built *r, size_t n)
+{
+	struct hull_referrer *v = xcalloc(2 * n, sizeof(*v));
+	for (size_t i = 0; i < n; i++) {
+		const struct hull_referrer base = {
+			.subject_media_type = "application/vnd.oci.image.manifest.v1+json",
+			.subject_digest = r[i].digest,
+			.subject_size = r[i].size};
+		v[2 * i] = base;
+		v[2 * i].artifact_type = "application/spdx+json";
+		v[2 * i].title = "sbom.spdx.json";
+		v[2 * i].data = r[i].spdx;
+		v[2 * i].len = r[i].spdx_len;
+		v[2 * i + 1] = base;
+		v[2 * i + 1].artifact_type = "application/vnd.cyclonedx+json";
+		v[2 * i + 1].title = "sbom.cdx.json";
+		v[2 * i + 1].data = r[i].cdx;
+		v[2 * i + 1].len = r[i].cdx_len;
+	}
+	char created[32];
+	rfc3339(b->epoch, created);
+	int rc = hull_referrers_push(b->o->dest, b->o->registry, v, 2 * n, created, b->err);
+	free(v);
+	return rc;
+}
+
+/* The platforms to build: the spec's list (or the one of them --platform names), else
+ * the single platform (--platform, the spec's, else NULL: the base's). *index: write an
+ * image index. */
+static int pick_platforms(struct build *b, const char ***out, size_t *n, bool *index)
+{
+	const struct hull_bspec_strv *ps = &b->spec->platforms;
+	*index = false;
+	if (!ps->set) {
+		const char *pf = b->o->platform ? b->o->platform : b->spec->platform;
+		*out = xcalloc(1, sizeof(char *));
+		(*out)[0] = pf;
+		*n = 1;
+		return 0;
+	}
+	if (b->o->platform) {
+		struct hull_platform want;
+		if (hull_platform_parse(b->o->platform, &want))
+			return hull_err_set(b->err, HULL_EUSAGE,
+					    "--platform \"%s\": expected OS/ARCH[/VARIANT]",
+					    b->o->platform);
+		const char *hit = NULL;
+		for (size_t i = 0; i < ps->n && !hit; i++) {
+			struct hull_platform p;
+			if (hull_platform_parse(ps->v[i], &p))
+				continue;
+			if (hull_platform_match(&want, p.os, p.arch, p.variant))
+				hit = ps->v[i];
+			hull_platform_free(&p);
+		}
+		hull_platform_free(&want);
+		if (!hit) {
+			struct strbuf sb = STRBUF_INIT;
+			for (size_t i = 0; i < ps->n; i++)
+				strbuf_addf(&sb, "%s%s", i ? ", " : "", ps->v[i]);
+			int rc = hull_err_set(
+				b->err, HULL_EUSAGE,
+				"--platform %s is not one of the spec's platforms (%s)",
+				b->o->platform, sb.buf);
+			strbuf_release(&sb);
+			return rc;
+		}
+		*out = xcalloc(1, sizeof(char *));
+		(*out)[0] = hit;
+		*n = 1;
+		return 0;
+	}
+	if (!strncmp(b->o->dest, "docker-archive:", 15))
+		return hull_err_set(b->err, HULL_EUSAGE,
+				    "%s: docker load takes one platform and the spec lists %zu: "
+				    "pick one with --platform, or write oci:/oci-archive:",
+				    b->o->dest, ps->n);
+	*out = xcalloc(ps->n, sizeof(char *));
+	for (size_t i = 0; i < ps->n; i++)
+		(*out)[i] = ps->v[i];
+	*n = ps->n;
+	*index = true;
+	return 0;
+}
+
+static int build_all(struct build *b, char **digest)
+{
+	const char **pfs = NULL;
+	size_t n = 0;
+	bool index;
+	int rc = pick_platforms(b, &pfs, &n, &index);
+	struct built *r = xcalloc(n ? n : 1, sizeof(*r));
+	for (size_t i = 0; i < n && !rc; i++)
+		rc = build_one(b, pfs[i], i, &r[i]);
 	/* oci:DIR and oci-archive:FILE without a tag get "latest" (umoci needs a name) */
 	bool untagged = (!strncmp(b->o->dest, "oci:", 4) && !strchr(b->o->dest + 4, ':')) ||
 			(!strncmp(b->o->dest, "oci-archive:", 12) && !strchr(b->o->dest + 12, ':'));
 	_cleanup_free_ char *dest = xasprintf("%s%s", b->o->dest, untagged ? ":latest" : "");
-	if (!rc)
-		rc = hull_image_publish(final, dest, b->o->registry, b->err);
-	if (!rc) {
-		struct hull_image *img;
-		_cleanup_free_ char *src = xasprintf("oci:%s", final);
-		rc = hull_image_open(src, NULL, &img, b->err);
-		if (!rc) {
-			*digest = xstrdup(img->manifest_digest);
-			hull_image_free(img);
-		}
+	if (!rc && index) {
+		struct hull_index_entry *e = xcalloc(n, sizeof(*e));
+		for (size_t i = 0; i < n; i++)
+			e[i] = (struct hull_index_entry){r[i].dir, &r[i].pl};
+		json_t *ann = make_annotations(b);
+		_cleanup_free_ char *dir = xasprintf("%s/index", b->tmp);
+		rc = hull_index_assemble(e, n, ann, dir, digest, b->err);
+		json_decref(ann);
+		free(e);
+		_cleanup_free_ char *any =
+			xasprintf("%s/%s%s%s", r[0].pl.os, r[0].pl.arch, r[0].pl.variant ? "/" : "",
+				  r[0].pl.variant ? r[0].pl.variant : "");
+		if (!rc)
+			rc = hull_index_publish(dir, dest, any, b->o->registry, b->err);
+	} else if (!rc) {
+		rc = hull_image_publish(r[0].dir, dest, b->o->registry, b->err);
+		if (!rc)
+			*digest = xstrdup(r[0].digest);
 	}
-	json_decref(cfg);
-	json_decref(ann);
+	if (!rc && !strncmp(b->o->dest, "docker://", 9) && !b->o->no_sbom_referrer)
+		rc = push_referrers(b, r, n);
+	if (rc) {
+		free(*digest);
+		*digest = NULL;
+	}
+	for (size_t i = 0; i < n; i++)
+		built_release(&r[i]);
+	free(r);
+	free(pfs);
 	return rc;
 }
 
@@ -452,16 +648,12 @@ int hull_build_run(const struct hull_build_opts *o, char **digest, struct hull_e
 	}
 	if (!rc)
 		rc = build_all(&b, digest);
-	for (size_t i = 0; i < b.nlayers; i++)
-		hull_built_layer_release(&b.layers[i]);
-	free(b.layers);
-	for (size_t i = 0; i < b.ndebs; i++)
-		free(b.debs[i]);
-	free(b.debs);
+	reset_platform(&b);
+	free(b.spdx);
+	free(b.cdx);
 	if (b.tmp)
 		hull_rm_rf(b.tmp);
 	free(b.tmp);
-	hull_inspect_free(b.base);
 	free(b.spec_dir);
 	hull_bspec_free(b.spec);
 	return rc;

@@ -12,12 +12,14 @@ struct hull_build_opts {
 	const char *revision;	  /* org.opencontainers.image.revision (else git) */
 	const char *const *allow; /* finding ids let through the security gate */
 	size_t nallow;
-	const char *platform; /* overrides the spec's (default linux/amd64) */
+	const char *platform;  /* overrides the spec's platform, or picks one of its platforms */
+	bool no_sbom_referrer; /* docker:// without the SBOMs as OCI referrer artifacts */
 	const struct hull_registry_opts *registry;
 	const char *tmpdir; /* NULL: $TMPDIR or /tmp */
 };
 
-/* Builds and writes the image; *digest is the manifest digest (free it). Spec and input
+/* Builds and writes the image; *digest is the manifest digest, or for a spec with
+ * platforms the index digest (free it). Spec and input
  * problems, and findings of the security gate, are HULL_EINPUT with one clear message;
  * nothing is written to dest then. Warnings go through hull_warn. */
 int hull_build_run(const struct hull_build_opts *o, char **digest,

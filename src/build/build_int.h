@@ -20,6 +20,9 @@ struct build {
 	size_t nlayers;
 	char **debs; /* package names installed (for messages) */
 	size_t ndebs;
+	const struct hull_platform *pl; /* the platform being built (${ARCH} and the like) */
+	char *spdx, *cdx;		/* the SBOMs the gate rendered (for referrers) */
+	size_t spdx_len, cdx_len;
 	struct hull_err *err;
 };
 

@@ -193,16 +193,19 @@ static bool is_glob(const char *s)
 /* The host paths a files entry names (sorted bytewise: glob's order follows the locale). */
 static int expand_src(struct build *b, const struct hull_bspec_file *f, char ***out, size_t *n)
 {
+	_cleanup_free_ char *src = b->pl ? hull_bspec_subst(f->src, b->pl) : xstrdup(f->src);
+	_cleanup_free_ char *shown =
+		strcmp(src, f->src) ? xasprintf("%s (%s)", f->src, src) : xstrdup(f->src);
 	_cleanup_free_ char *pat =
-		f->src[0] == '/' ? xstrdup(f->src) : xasprintf("%s/%s", b->spec_dir, f->src);
+		src[0] == '/' ? xstrdup(src) : xasprintf("%s/%s", b->spec_dir, src);
 	size_t len = strlen(pat);
 	while (len > 1 && pat[len - 1] == '/')
 		pat[--len] = '\0';
-	if (!is_glob(f->src)) {
+	if (!is_glob(src)) {
 		struct stat sb;
 		if (lstat(pat, &sb))
 			return hull_err_set(b->err, HULL_EINPUT, "%s:%zu:%zu: files.src %s: %s",
-					    b->spec->path, f->pos.line, f->pos.col, f->src,
+					    b->spec->path, f->pos.line, f->pos.col, shown,
 					    strerror(errno));
 		*out = xcalloc(1, sizeof(char *));
 		(*out)[0] = xstrdup(pat);
@@ -215,11 +218,11 @@ static int expand_src(struct build *b, const struct hull_bspec_file *f, char ***
 		if (!r)
 			globfree(&g);
 		return hull_err_set(b->err, HULL_EINPUT, "%s:%zu:%zu: files.src %s matches nothing",
-				    b->spec->path, f->pos.line, f->pos.col, f->src);
+				    b->spec->path, f->pos.line, f->pos.col, shown);
 	}
 	if (r)
 		return hull_err_set(b->err, HULL_EINPUT, "%s:%zu:%zu: files.src %s: cannot read",
-				    b->spec->path, f->pos.line, f->pos.col, f->src);
+				    b->spec->path, f->pos.line, f->pos.col, shown);
 	*out = xcalloc(g.gl_pathc, sizeof(char *));
 	for (size_t i = 0; i < g.gl_pathc; i++)
 		(*out)[i] = xstrdup(g.gl_pathv[i]);

@@ -128,8 +128,12 @@ static int add_sboms(struct build *b, struct hull_inspect *in, const struct hull
 	if (!rc)
 		rc = hull_layerw_add_file(w, SBOM_DIR "/sbom.cdx.json", 0644, 0, 0, cdx.buf,
 					  cdx.len, b->err);
-	strbuf_release(&spdx);
-	strbuf_release(&cdx);
+	free(b->spdx);
+	free(b->cdx);
+	b->spdx_len = spdx.len;
+	b->cdx_len = cdx.len;
+	b->spdx = strbuf_detach(&spdx, NULL);
+	b->cdx = strbuf_detach(&cdx, NULL);
 	return rc;
 }
 

@@ -448,6 +448,7 @@ static int second_pass(struct slim *s, const char **paths, size_t n, struct hull
 		.capture = &cap,
 		.max_layer_size = s->o->io.max_layer_size,
 		.max_entries = s->o->io.max_entries,
+		.progress = s->o->io.progress,
 	};
 	size_t nl;
 	int rc = hull_image_read_layers(s->img, &ro, l2, &nl, err);
@@ -535,6 +536,7 @@ static int first_pass(struct slim *s, const char *source, struct hull_err *err)
 		.scan = &hook,
 		.max_layer_size = s->o->io.max_layer_size,
 		.max_entries = s->o->io.max_entries,
+		.progress = s->o->io.progress,
 	};
 	if (!rc)
 		rc = hull_image_read_layers(s->img, &ro, &s->layers, &s->nlayers, err);

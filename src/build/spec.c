@@ -2,6 +2,8 @@
  * unknown keys refused, positions in every message. Everything lives in the spec's
  * arena, so an error anywhere frees with it. */
 #include "spec.h"
+#include "../source/source.h"
+#include "../util/strbuf.h"
 #include "../util/yaml.h"
 
 #include <ctype.h>
@@ -15,6 +17,7 @@
 struct p {
 	struct hull_bspec *s;
 	struct hull_err *err;
+	bool seen; /* a document was parsed */
 };
 
 static int fail(struct p *p, const struct knode *n, const char *fmt, ...) HULL_PRINTF(3, 4);
@@ -156,12 +159,99 @@ static int parse_owner(struct p *p, const struct knode *n, const char *what, uns
 	return 0;
 }
 
+/* -------------------------------------------------------------- platform variables */
+
+static const char *const var_names[] = {"OS", "ARCH", "VARIANT", "PLATFORM", "DEBARCH"};
+
+/* The variable at s ("${NAME}"): its index, with *len the bytes it takes; -1 when s does
+ * not start a variable, -2 when it is not a known one or not closed. */
+static int var_at(const char *s, size_t *len)
+{
+	if (s[0] != '$' || s[1] != '{')
+		return -1;
+	const char *end = strchr(s + 2, '}');
+	if (!end)
+		return -2;
+	size_t n = (size_t)(end - (s + 2));
+	for (size_t i = 0; i < ARRAY_SIZE(var_names); i++)
+		if (strlen(var_names[i]) == n && !strncmp(var_names[i], s + 2, n)) {
+			*len = n + 3;
+			return (int)i;
+		}
+	return -2;
+}
+
+static int check_vars(struct p *p, const struct knode *n, const char *what, const char *s)
+{
+	for (const char *c = s; *c; c++) {
+		size_t len;
+		if (var_at(c, &len) == -2)
+			return fail(p, n,
+				    "%s \"%s\": unknown variable at \"%.20s\" (${OS}, ${ARCH}, "
+				    "${VARIANT}, ${PLATFORM}, ${DEBARCH})",
+				    what, s, c);
+	}
+	return 0;
+}
+
+const char *hull_bspec_debarch(const struct hull_platform *pl)
+{
+	static const struct {
+		const char *arch, *variant, *deb;
+	} map[] = {
+		{"arm", "v5", "armel"},	      {"arm", "v6", "armel"},
+		{"arm", NULL, "armhf"},	      {"386", NULL, "i386"},
+		{"ppc64le", NULL, "ppc64el"}, {"mips64le", NULL, "mips64el"},
+		{"mipsle", NULL, "mipsel"},
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(map); i++)
+		if (!strcmp(pl->arch, map[i].arch) &&
+		    (!map[i].variant || (pl->variant && !strcmp(pl->variant, map[i].variant))))
+			return map[i].deb;
+	return pl->arch;
+}
+
+char *hull_bspec_subst(const char *s, const struct hull_platform *pl)
+{
+	struct strbuf sb = STRBUF_INIT;
+	for (const char *c = s; *c;) {
+		size_t len;
+		int v = var_at(c, &len);
+		if (v < 0) {
+			strbuf_addch(&sb, *c++);
+			continue;
+		}
+		switch (v) {
+		case 0:
+			strbuf_adds(&sb, pl->os);
+			break;
+		case 1:
+			strbuf_adds(&sb, pl->arch);
+			break;
+		case 2:
+			strbuf_adds(&sb, pl->variant ? pl->variant : "");
+			break;
+		case 3:
+			strbuf_addf(&sb, "%s/%s%s%s", pl->os, pl->arch, pl->variant ? "/" : "",
+				    pl->variant ? pl->variant : "");
+			break;
+		default:
+			strbuf_adds(&sb, hull_bspec_debarch(pl));
+		}
+		c += len;
+	}
+	return strbuf_detach(&sb, NULL);
+}
+
 /* -------------------------------------------------------------- files */
 
 static int file_key(struct p *p, struct hull_bspec_file *f, const struct kentry *e)
 {
+	int rc;
 	if (!strcmp(e->key, "src"))
-		return want_str(p, e->val, "files.src", &f->src);
+		return (rc = want_str(p, e->val, "files.src", &f->src))
+			       ? rc
+			       : check_vars(p, e->val, "files.src", f->src);
 	if (!strcmp(e->key, "dst"))
 		return want_str(p, e->val, "files.dst", &f->dst);
 	if (!strcmp(e->key, "mode"))
@@ -448,9 +538,35 @@ static int k_healthcheck(struct p *p, const struct knode *n)
 {
 	return parse_healthcheck(p, n);
 }
+static int check_platform(struct p *p, const struct knode *n, const char *what, const char *s)
+{
+	struct hull_platform pl;
+	if (hull_platform_parse(s, &pl))
+		return fail(p, n, "%s \"%s\": expected OS/ARCH[/VARIANT] like linux/arm64", what,
+			    s);
+	hull_platform_free(&pl);
+	return 0;
+}
 static int k_platform(struct p *p, const struct knode *n)
 {
-	return want_str(p, n, "platform", &p->s->platform);
+	int rc = want_str(p, n, "platform", &p->s->platform);
+	return rc ? rc : check_platform(p, n, "platform", p->s->platform);
+}
+/* platforms: [linux/amd64, linux/arm64]: one image each, and an index. */
+static int k_platforms(struct p *p, const struct knode *n)
+{
+	struct hull_bspec_strv *v = &p->s->platforms;
+	int rc = want_strv(p, n, "platforms", v);
+	if (!rc && !v->n)
+		rc = fail(p, n, "platforms must list at least one OS/ARCH[/VARIANT]");
+	for (size_t i = 0; !rc && i < v->n; i++) {
+		rc = check_platform(p, n->items[i], "platforms", v->v[i]);
+		for (size_t k = 0; !rc && k < i; k++)
+			if (!strcmp(v->v[k], v->v[i]))
+				rc = fail(p, n->items[i], "platforms: \"%s\" is listed twice",
+					  v->v[i]);
+	}
+	return rc;
 }
 static int k_layers(struct p *p, const struct knode *n)
 {
@@ -467,7 +583,10 @@ static int k_tz(struct p *p, const struct knode *n)
 }
 static int k_debs(struct p *p, const struct knode *n)
 {
-	return want_strv(p, n, "debs", &p->s->debs);
+	int rc = want_strv(p, n, "debs", &p->s->debs);
+	for (size_t i = 0; !rc && i < n->n; i++)
+		rc = check_vars(p, n->items[i], "debs", p->s->debs.v[i]);
+	return rc;
 }
 static int k_stop(struct p *p, const struct knode *n)
 {
@@ -490,6 +609,7 @@ static const struct {
 	{"expose", k_expose},
 	{"healthcheck", k_healthcheck},
 	{"platform", k_platform},
+	{"platforms", k_platforms},
 	{"layers", k_layers},
 	{"ca-certificates", k_ca},
 	{"tzdata", k_tz},
@@ -517,6 +637,7 @@ static int check_layers(struct p *p)
 static int parse_root(const struct knode *root, size_t index, void *ctx)
 {
 	struct p *p = ctx;
+	p->seen = true;
 	if (index > 1)
 		return fail(p, root, "the spec must be a single YAML document");
 	if (!root)
@@ -536,6 +657,9 @@ static int parse_root(const struct knode *root, size_t index, void *ctx)
 		if (rc)
 			return rc;
 	}
+	if (kmap_get(root, "platform") && kmap_get(root, "platforms"))
+		return fail(p, kmap_get(root, "platforms"),
+			    "give platform (one image) or platforms (an index), not both");
 	if (!kmap_get(root, "files") && !kmap_get(root, "debs") && !p->s->base)
 		return fail(p, root, "nothing to build: give files, debs or a base");
 	return check_layers(p);
@@ -551,6 +675,8 @@ int hull_bspec_parse(const char *path, const char *data, size_t len, struct hull
 	s->user.name = "nonroot";
 	struct p p = {s, err};
 	int rc = hull_yaml_parse(data, len, &s->arena, parse_root, &p, err);
+	if (!rc && !p.seen)
+		rc = hull_err_set(err, HULL_EINPUT, "%s: the spec is empty", path);
 	if (rc && err && err->msg && strncmp(err->msg, path, strlen(path)))
 		hull_err_prefix(err, "%s", path);
 	if (!rc && !s->user.home && s->user.uid == 0)

@@ -56,8 +56,9 @@ struct hull_bspec {
 		int retries;
 	} healthcheck;
 	const char *platform;
-	const char *ca_certificates; /* a host path, or NULL */
-	const char *tzdata;	     /* a host directory, or NULL */
+	struct hull_bspec_strv platforms; /* a multi-platform build: an index */
+	const char *ca_certificates;	  /* a host path, or NULL */
+	const char *tzdata;		  /* a host directory, or NULL */
 	const char *stop_signal;
 };
 
@@ -66,6 +67,14 @@ struct hull_bspec {
 int hull_bspec_parse(const char *path, const char *data, size_t len, struct hull_bspec **out,
 		     struct hull_err *err) HULL_MUST_CHECK;
 void hull_bspec_free(struct hull_bspec *s);
+
+struct hull_platform;
+/* files.src and debs may hold ${OS}, ${ARCH}, ${VARIANT}, ${PLATFORM} (OS/ARCH[/VARIANT])
+ * and ${DEBARCH} (Debian's name of ARCH: armhf, i386, ppc64el, …): s with them replaced
+ * for pl (a new string). */
+char *hull_bspec_subst(const char *s, const struct hull_platform *pl);
+/* Debian's architecture name for a platform ("amd64", "arm64", "armhf", …). */
+const char *hull_bspec_debarch(const struct hull_platform *pl);
 
 #define HULL_BSPEC_CA_DEFAULT	  "/etc/ssl/certs/ca-certificates.crt"
 #define HULL_BSPEC_TZDATA_DEFAULT "/usr/share/zoneinfo"

@@ -2,6 +2,7 @@
 #include "../build/build.h"
 #include "cli.h"
 #include "regopts.h"
+#include "ux.h"
 
 #include <getopt.h>
 #include <string.h>
@@ -20,10 +21,14 @@ const char cmd_build_usage[] =
 	"it is written (.git, .env, private keys, credential files, setuid or world-writable\n"
 	"files refuse the build; --allow ID lets one through), and it ships SPDX and\n"
 	"CycloneDX SBOMs in /usr/share/hull/. Prints the manifest digest.\n"
-	"Not built yet: multi-platform indexes, the SBOM as an OCI referrer on push.\n"
+	"Multi-platform: a spec with platforms: [linux/amd64, linux/arm64] builds one image\n"
+	"per platform (files.src and debs may use ${ARCH}, ${OS}, ${VARIANT}, ${PLATFORM},\n"
+	"${DEBARCH}) and an OCI image index; the index digest is printed. A push also\n"
+	"attaches both SBOMs to each image manifest as OCI referrer artifacts (the\n"
+	"referrers API, else the sha256-<hex> referrers tag).\n"
 	"\n"
-	"DEST: oci:DIR[:TAG], oci-archive:FILE[:TAG], docker-archive:FILE[:TAG] (docker load),\n"
-	"      docker://REF (push).\n"
+	"DEST: oci:DIR[:TAG], oci-archive:FILE[:TAG], docker-archive:FILE[:TAG] (docker load,\n"
+	"      one platform: pick it with --platform), docker://REF (push).\n"
 	"\n"
 	"Options:\n"
 	"  -o, --output DEST           where to write the image (required)\n"
@@ -31,13 +36,16 @@ const char cmd_build_usage[] =
 	"      --revision REV          org.opencontainers.image.revision (default: git HEAD)\n"
 	"      --allow ID              let findings of this rule or check through (repeatable)\n"
 	"      --platform OS/ARCH[/V]  the image's platform (default: the spec's, else the\n"
-	"                              base's, else linux/amd64)\n" CLI_REGISTRY_HELP
+	"                              base's, else linux/amd64); with platforms in the\n"
+	"                              spec: build only this one of them (no index)\n"
+	"      --no-sbom-referrer      docker://: do not push the SBOMs as OCI "
+	"referrers\n" CLI_REGISTRY_HELP CLI_QUIET_NOTES_HELP
 	"  -h, --help                  show this help\n"
 	"\n"
 	"Exit status: 0 built, 2 usage, spec or input error, or refused by the security gate\n"
 	"(one line on stderr; nothing written).\n";
 
-enum { OPT_SOURCE = 256, OPT_REVISION, OPT_ALLOW, OPT_PLATFORM };
+enum { OPT_SOURCE = 256, OPT_REVISION, OPT_ALLOW, OPT_PLATFORM, OPT_NO_REFERRER };
 
 int cmd_build(int argc, char **argv)
 {
@@ -47,7 +55,9 @@ int cmd_build(int argc, char **argv)
 		{"revision", required_argument, NULL, OPT_REVISION},
 		{"allow", required_argument, NULL, OPT_ALLOW},
 		{"platform", required_argument, NULL, OPT_PLATFORM},
+		{"no-sbom-referrer", no_argument, NULL, OPT_NO_REFERRER},
 		{"help", no_argument, NULL, 'h'},
+		{"quiet", no_argument, NULL, 'q'},
 		CLI_REGISTRY_LONGOPTS,
 		{NULL, 0, NULL, 0},
 	};
@@ -57,11 +67,11 @@ int cmd_build(int argc, char **argv)
 	int c;
 	opterr = 0;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, ":o:h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":o:qh", longopts, NULL)) != -1) {
 		int r = cli_registry_opt(&reg, c, optarg);
 		if (r < 0)
 			return EXIT_ERROR;
-		if (r)
+		if (r || (c == 'q' && cli_ux_opt(c)))
 			continue;
 		switch (c) {
 		case 'o':
@@ -80,6 +90,9 @@ int cmd_build(int argc, char **argv)
 		case OPT_PLATFORM:
 			o.platform = optarg;
 			break;
+		case OPT_NO_REFERRER:
+			o.no_sbom_referrer = true;
+			break;
 		case 'h':
 			fputs(cmd_build_usage, stdout);
 			return EXIT_CLEAN;
@@ -92,6 +105,7 @@ int cmd_build(int argc, char **argv)
 	}
 	if (optind != argc - 1)
 		return cli_error("build: expected one SPEC (see 'hull help build')");
+	cli_ux_start();
 	if (!o.dest)
 		return cli_error("build: -o DEST is required (oci:DIR[:TAG], oci-archive:FILE, "
 				 "docker-archive:FILE or docker://REF)");

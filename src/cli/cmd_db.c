@@ -4,6 +4,7 @@
 #include "../vuln/db.h"
 #include "../vuln/import.h"
 #include "cli.h"
+#include "ux.h"
 
 #include <getopt.h>
 #include <stdio.h>
@@ -112,8 +113,9 @@ static int parse_opts(int argc, char **argv, const char *sub, struct dbopts *o)
 		case OPT_MAXAGE:
 			ok = !strcmp(sub, "info") && !hull_parse_duration(optarg, &o->max_age);
 			break;
-		case 'q':
-			o->quiet = true;
+		case 'q': /* also silences warnings (src/cli/ux.c) */
+			o->quiet = cli_ux_opt(c);
+			cli_ux_start();
 			break;
 		default:
 			return -cli_error("db %s: unknown option %s (see 'hull help db')", sub,

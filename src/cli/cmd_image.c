@@ -13,6 +13,7 @@
 #include "../util/config.h"
 #include "cli.h"
 #include "regopts.h"
+#include "ux.h"
 #include "vulnscan.h"
 #include "version.h"
 
@@ -51,9 +52,13 @@ const char cmd_image_usage[] =
 	"      --base SOURCE           the base image: its layers are the base (default:\n"
 	"                              from the annotations and the history)\n"
 	"      --dockerfile FILE       point findings at the instruction that made the\n"
-	"                              layer (history matched to the final stage)\n"
-	"  -o, --output FILE           write the report to FILE (atomically)\n"
+	"                              layer (history matched to the final stage and\n"
+	"                              the stages it is built FROM)\n"
+	"  -o, --output FILE           write the report to FILE (atomically)\n" CLI_UX_HELP
 	"  -h, --help                  show this help\n"
+	"\n"
+	"On a terminal, a progress line on stderr shows layers and bytes read, the rate and\n"
+	"the time left.\n"
 	"\n"
 	"Options can also come from hull.yaml (./hull.yaml, else\n"
 	"$XDG_CONFIG_HOME/hull/hull.yaml): see docs/policy.md.\n"
@@ -176,6 +181,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		{"list-all-pkgs", no_argument, NULL, OPT_LIST_ALL_PKGS},
 		{"help", no_argument, NULL, 'h'},
 		CLI_IMAGE_LONGOPTS,
+		CLI_UX_LONGOPTS,
 		{NULL, 0, NULL, 0},
 	};
 	const char *cmd = o->fs ? "fs" : "image";
@@ -186,13 +192,13 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		return cli_fail(&err);
 	opterr = 0;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, ":f:o:h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":f:o:qh", longopts, NULL)) != -1) {
 		char *end;
 		long v;
 		int r = cli_image_opt(&o->im, c, optarg);
 		if (r < 0)
 			return EXIT_ERROR;
-		if (r)
+		if (r || cli_ux_opt(c))
 			continue;
 		switch (c) {
 		case OPT_SCANNERS:
@@ -275,6 +281,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		return cli_error("fs: --base, --skip-base and --dockerfile need an image (use "
 				 "'hull image')");
 	o->source = argv[optind];
+	cli_ux_start();
 	if (hull_ignore_load_files(&o->ignore, o->ignorefiles, o->nignorefiles, &err))
 		return cli_fail(&err);
 	return 0;
@@ -391,6 +398,9 @@ static int render(const struct opts *o, const struct hull_inspect *in, struct hu
 			m.nlayers = img->nlayers;
 		}
 	}
+	_cleanup_free_ struct hull_expired_ignore *expired = NULL;
+	m.nexpired = hull_ignore_expired(&o->ignore, &expired);
+	m.expired = expired;
 	struct hull_render_opts ro = {.in = in, .inv = inv};
 	hull_report_terminal(&ro, !o->output, o->no_color);
 	hull_report_renderer(o->format, true)->fn(l, &m, &ro, out);
@@ -417,9 +427,18 @@ static int scan(struct opts *o, const char *source)
 	o->im.io.capture = &cap;
 	struct hull_inspect *in = NULL;
 	struct hull_inventory *inv = NULL;
+	struct hull_progress *prog = cli_progress_start();
+	struct hull_progress_hook ph = hull_progress_hook(prog);
+	o->im.io.registry = &o->im.reg.o;
+	o->im.io.progress = o->im.reg.o.progress = &ph;
 	int rc = hull_inspect_run(source, &o->im.io, &in, &err);
-	if (!rc)
+	o->im.io.progress = o->im.reg.o.progress = NULL;
+	cli_progress_stop(prog);
+	if (!rc) {
+		cli_debug_inspect(in);
 		rc = hull_inventory_build(in->layers, in->nlayers, in->fs, &inv, &err);
+		cli_debug_phase("catalog");
+	}
 	if (rc) {
 		hull_secret_results_release(&secrets);
 		hull_secret_config_free(scfg);
@@ -430,18 +449,24 @@ static int scan(struct opts *o, const char *source)
 		hull_secret_scan_config(&secrets, in->img->config);
 		hull_secret_finish(&secrets, in->fs);
 		secret_findings(in, &secrets, &l);
+		cli_debug_phase("secrets");
 	}
-	if (o->misconfig)
+	if (o->misconfig) {
 		hull_checks_run(in, NULL, &l);
+		cli_debug_phase("checks");
+	}
 	if (o->vuln)
 		rc = cli_vuln_run(&o->vo, in, inv, &l);
-	if (!rc)
+	if (!rc) {
 		rc = apply_policy(o, in, &l);
+		cli_debug_phase("policy");
+	}
 	hull_findings_sort(&l);
 	struct strbuf out = STRBUF_INIT;
 	if (!rc) {
 		render(o, in, &l, inv, &out);
 		rc = cli_output(o->output, out.buf, out.len);
+		cli_debug_phase("render");
 	}
 	if (rc == EXIT_CLEAN && l.n && o->exit_code && strcmp(o->format, "cyclonedx") &&
 	    strcmp(o->format, "spdx-json"))

@@ -3,6 +3,7 @@
 #include "../report/inspect.h"
 #include "cli.h"
 #include "regopts.h"
+#include "ux.h"
 
 #include <getopt.h>
 #include <limits.h>
@@ -22,8 +23,11 @@ const char cmd_inspect_usage[] =
 	"  -f, --format table|json     output format (default: table)\n"
 	"      --list-files            include the merged file table\n"
 	"      --top N                 top wasted paths to show (default: 10)\n" CLI_IMAGE_HELP
-	"  -o, --output FILE           write the report to FILE (atomically)\n"
+	"  -o, --output FILE           write the report to FILE (atomically)\n" CLI_UX_HELP
 	"  -h, --help                  show this help\n"
+	"\n"
+	"On a terminal, a progress line on stderr shows layers and bytes read, the rate and\n"
+	"the time left.\n"
 	"\n"
 	"Exit status: 0 success, 2 usage or input error (one line on stderr).\n"
 	"The JSON shape is documented in docs/inspect.md.\n";
@@ -39,6 +43,7 @@ int cmd_inspect(int argc, char **argv)
 		{"output", required_argument, NULL, 'o'},
 		{"help", no_argument, NULL, 'h'},
 		CLI_IMAGE_LONGOPTS,
+		CLI_UX_LONGOPTS,
 		{NULL, 0, NULL, 0},
 	};
 	struct cli_image im = {0};
@@ -48,11 +53,11 @@ int cmd_inspect(int argc, char **argv)
 	int c;
 	opterr = 0;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, ":f:o:h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":f:o:qh", longopts, NULL)) != -1) {
 		int r = cli_image_opt(&im, c, optarg);
 		if (r < 0)
 			return EXIT_ERROR;
-		if (r)
+		if (r || cli_ux_opt(c))
 			continue;
 		switch (c) {
 		case 'f':
@@ -83,17 +88,25 @@ int cmd_inspect(int argc, char **argv)
 		return cli_error("inspect: unknown format \"%s\" (table or json)", format);
 	if (optind != argc - 1)
 		return cli_error("inspect: expected one SOURCE (see 'hull help inspect')");
+	cli_ux_start();
 	im.io.registry = &im.reg.o;
 	struct hull_err err = {0};
 	struct hull_inspect *in;
-	if (hull_inspect_run(argv[optind], &im.io, &in, &err))
+	struct hull_progress *prog = cli_progress_start();
+	struct hull_progress_hook ph = hull_progress_hook(prog);
+	im.io.progress = im.reg.o.progress = &ph;
+	int irc = hull_inspect_run(argv[optind], &im.io, &in, &err);
+	cli_progress_stop(prog);
+	if (irc)
 		return cli_fail(&err);
+	cli_debug_inspect(in);
 	struct strbuf out = STRBUF_INIT;
 	if (!strcmp(format, "json"))
 		hull_inspect_render_json(in, &ro, &out);
 	else
 		hull_inspect_render_table(in, &ro, &out);
 	int rc = cli_output(output, out.buf, out.len);
+	cli_debug_phase("render");
 	strbuf_release(&out);
 	hull_inspect_free(in);
 	return rc;

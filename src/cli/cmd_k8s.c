@@ -4,6 +4,8 @@
 #include "../util/config.h"
 #include "../report/render.h"
 #include "cli.h"
+#include "regopts.h"
+#include "ux.h"
 #include "version.h"
 
 #include <errno.h>
@@ -14,8 +16,9 @@ const char cmd_k8s_usage[] =
 	"usage: hull k8s [OPTIONS] FILE|DIR|-...\n"
 	"\n"
 	"Checks Kubernetes manifests (YAML streams, JSON, Lists; Pods and every workload\n"
-	"with a pod template, RBAC roles, Services) for insecure settings. Directories are\n"
-	"walked for *.yaml, *.yml and *.json; '-' reads stdin (helm template ... | hull k8s -).\n"
+	"with a pod template, RBAC, Services, Ingresses, NetworkPolicies, PodSecurityPolicy\n"
+	"remnants) for insecure settings. Directories are walked for *.yaml, *.yml and\n"
+	"*.json; '-' reads stdin (helm template ... | hull k8s -).\n"
 	"\n"
 	"Options:\n"
 	"  -f, --format FORMAT            table (default), json, sarif, junit, html\n"
@@ -28,7 +31,20 @@ const char cmd_k8s_usage[] =
 	"      --skip-check ID            do not run a check (id or alias, repeatable,\n"
 	"                                 or comma-separated)\n"
 	"      --max-file-size SIZE       refuse larger inputs (default: 32MiB)\n"
+	"      --image-config REF=SOURCE  containers whose image: is REF run the image at\n"
+	"                                 SOURCE (oci:DIR, oci-archive:, docker-archive:,\n"
+	"                                 docker://REF; repeatable): its config's User\n"
+	"                                 drives HULL-K8S-037/038 (root image, will not\n"
+	"                                 start); only the config is read\n"
+	"      --resolve-images           fetch the config of every other container image\n"
+	"                                 from its registry (config blob only, once per\n"
+	"                                 reference); a failure is a warning and the\n"
+	"                                 image's user stays unknown\n"
+	"    for docker:// sources and --resolve-images (docs/registry.md):\n" CLI_REGISTRY_HELP
 	"  -o, --output FILE              write the report to FILE (atomically)\n"
+	"  -q, --quiet                    no notes or warnings on stderr (errors still\n"
+	"                                 print)\n"
+	"      --debug                    how long each phase took, on stderr\n"
 	"  -h, --help                     show this help\n"
 	"\n"
 	"Objects can silence checks with the annotation hull.dev/ignore: \"ID,ID\"; ignore\n"
@@ -51,6 +67,10 @@ struct k8s_args {
 	const char **ignorefiles;
 	size_t nignorefiles;
 	struct hull_ignore ignore;
+	const char **image_cfg; /* REF=SOURCE */
+	size_t nimage_cfg, image_cfg_cap;
+	bool resolve;
+	struct cli_registry reg;
 	struct hull_config cfg; /* hull.yaml; owns the arguments it adds */
 	int argc;		/* the arguments after hull.yaml's were added */
 	char **argv;
@@ -106,7 +126,7 @@ static int parse_exit_code(const char *s, int *out)
 	return 0;
 }
 
-enum { OPT_EXIT_CODE = 256, OPT_SKIP, OPT_MAX_SIZE, OPT_NO_COLOR };
+enum { OPT_EXIT_CODE = 256, OPT_SKIP, OPT_MAX_SIZE, OPT_NO_COLOR, OPT_IMAGE_CFG, OPT_RESOLVE };
 
 static int parse_args(int argc, char **argv, struct k8s_args *a)
 {
@@ -119,7 +139,11 @@ static int parse_args(int argc, char **argv, struct k8s_args *a)
 		{"ignorefile", required_argument, NULL, OPT_IGNOREFILE},
 		{"output", required_argument, NULL, 'o'},
 		{"no-color", no_argument, NULL, OPT_NO_COLOR},
+		{"image-config", required_argument, NULL, OPT_IMAGE_CFG},
+		{"resolve-images", no_argument, NULL, OPT_RESOLVE},
 		{"help", no_argument, NULL, 'h'},
+		CLI_REGISTRY_LONGOPTS,
+		CLI_UX_LONGOPTS,
 		{NULL, 0, NULL, 0},
 	};
 	uint64_t size;
@@ -132,8 +156,23 @@ static int parse_args(int argc, char **argv, struct k8s_args *a)
 	a->argv = argv;
 	opterr = 0;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, ":f:s:o:h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":f:s:o:qh", longopts, NULL)) != -1) {
+		int r = cli_registry_opt(&a->reg, c, optarg);
+		if (r < 0)
+			return EXIT_ERROR;
+		if (r || cli_ux_opt(c))
+			continue;
 		switch (c) {
+		case OPT_IMAGE_CFG:
+			if (!strchr(optarg, '=') || *optarg == '=' || !strchr(optarg, '=')[1])
+				return cli_error("k8s: --image-config: want REF=SOURCE, not \"%s\"",
+						 optarg);
+			ALLOC_GROW(a->image_cfg, a->nimage_cfg + 1, a->image_cfg_cap);
+			a->image_cfg[a->nimage_cfg++] = optarg;
+			break;
+		case OPT_RESOLVE:
+			a->resolve = true;
+			break;
 		case OPT_IGNOREFILE:
 			a->ignorefiles =
 				xreallocarray(a->ignorefiles, a->nignorefiles + 1, sizeof(char *));
@@ -181,8 +220,22 @@ static int parse_args(int argc, char **argv, struct k8s_args *a)
 				 hull_report_format_names(false));
 	if (optind >= argc)
 		return cli_error("k8s: expected at least one FILE, DIR or - (see 'hull help k8s')");
+	cli_ux_start();
 	a->opts.skip = a->skip;
 	a->opts.nskip = a->nskip;
+	if (a->nimage_cfg || a->resolve) {
+		a->opts.images = hull_k8s_images_new(&a->reg.o, a->resolve);
+		for (size_t i = 0; i < a->nimage_cfg; i++) {
+			const char *eq = strchr(a->image_cfg[i], '=');
+			char *ref = xstrndup(a->image_cfg[i], (size_t)(eq - a->image_cfg[i]));
+			int r = hull_k8s_images_add(a->opts.images, ref, eq + 1, &err);
+			if (r)
+				hull_err_prefix(&err, "--image-config %s", ref);
+			free(ref);
+			if (r)
+				return cli_fail(&err);
+		}
+	}
 	if (hull_ignore_load_files(&a->ignore, a->ignorefiles, a->nignorefiles, &err))
 		return cli_fail(&err);
 	return 0;
@@ -191,6 +244,8 @@ static int parse_args(int argc, char **argv, struct k8s_args *a)
 static void free_args(struct k8s_args *a)
 {
 	free(a->skip);
+	free(a->image_cfg);
+	hull_k8s_images_free(a->opts.images);
 	free(a->ignorefiles);
 	hull_ignore_free(&a->ignore);
 	hull_config_free(&a->cfg);
@@ -199,6 +254,9 @@ static void free_args(struct k8s_args *a)
 static int render(const struct k8s_args *a, struct hull_k8s_scan *s, const char *name)
 {
 	struct hull_report_meta meta = {name, "k8s", HULL_VERSION};
+	_cleanup_free_ struct hull_expired_ignore *expired = NULL;
+	meta.nexpired = hull_ignore_expired(&a->ignore, &expired);
+	meta.expired = expired;
 	struct strbuf out = STRBUF_INIT;
 	struct hull_render_opts ro = {0};
 	hull_report_terminal(&ro, !a->output, a->no_color);
@@ -223,13 +281,16 @@ int cmd_k8s(int argc, char **argv)
 	struct hull_k8s_scan s = HULL_K8S_SCAN_INIT;
 	for (int i = optind; i < argc; i++)
 		(void)hull_k8s_scan_path(&s, argv[i], &a.opts); /* errors are in s.errors */
+	cli_debug_phase("scan");
 	/* --severity, then the ignore files (the annotation and --skip-check acted in the
 	 * scan) */
 	struct hull_policy p = {.sev_filter = true, .ignore = &a.ignore};
 	memcpy(p.sev, a.want, sizeof(p.sev));
 	hull_policy_apply(&p, &s.findings);
 	hull_findings_sort(&s.findings);
+	cli_debug_phase("policy");
 	rc = render(&a, &s, optind == argc - 1 ? argv[optind] : "(multiple)");
+	cli_debug_phase("render");
 	for (size_t i = 0; i < s.nerrors; i++)
 		rc = cli_error("%s", s.errors[i]);
 	if (rc == EXIT_CLEAN && s.findings.n && a.exit_code)

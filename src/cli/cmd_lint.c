@@ -3,6 +3,7 @@
 #include "../lint/lint.h"
 #include "../util/config.h"
 #include "cli.h"
+#include "ux.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -51,6 +52,8 @@ const char cmd_lint_usage[] =
 	"                                MAINTAINER->LABEL), then lint the result\n"
 	"      --diff                    print the fixes as a unified diff (patch -p0) instead;\n"
 	"                                exit 1 when there is something to fix\n"
+	"  -q, --quiet                   no notes or warnings on stderr (errors still print)\n"
+	"      --debug                   how long each phase took, on stderr\n"
 	"  -h, --help                    show this help\n"
 	"\n"
 	"Pragmas: '# hadolint ignore=DL3008,DL3009' (or '# hull ignore=...') before an\n"
@@ -101,6 +104,7 @@ static const struct option longopts[] = {
 	{"fix", no_argument, NULL, OPT_FIX},
 	{"diff", no_argument, NULL, OPT_DIFF},
 	{"help", no_argument, NULL, 'h'},
+	CLI_UX_LONGOPTS,
 	{NULL, 0, NULL, 0},
 };
 
@@ -206,7 +210,9 @@ static int parse_args(int argc, char **argv, struct hull_lint_opts *o)
 	int c;
 	opterr = 0;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, ":c:f:t:h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":c:f:t:qh", longopts, NULL)) != -1) {
+		if (cli_ux_opt(c))
+			continue;
 		if (c == 'h') {
 			fputs(cmd_lint_usage, stdout);
 			return -1;
@@ -221,6 +227,7 @@ static int parse_args(int argc, char **argv, struct hull_lint_opts *o)
 	}
 	if (optind >= argc)
 		return cli_error("lint: expected at least one Dockerfile (see 'hull help lint')");
+	cli_ux_start();
 	for (int i = optind; fix_mode != FIX_NONE && i < argc; i++)
 		if (!strcmp(argv[i], "-"))
 			return cli_error("lint: --fix and --diff need files, not stdin");
@@ -299,14 +306,12 @@ static int lint_files(int argc, char **argv, const struct hull_lint_opts *o,
 			return cli_fail(&err);
 	}
 	hull_lint_flush(o, res);
+	cli_debug_phase("lint");
 	if (hull_lint_shellcheck_state(o) == -1)
-		fputs("hull: note: shellcheck is not installed: ShellCheck (SCxxxx) checks of RUN "
-		      "were skipped\n",
-		      stderr);
+		cli_note("shellcheck is not installed: ShellCheck (SCxxxx) checks of RUN were "
+			 "skipped");
 	else if (hull_lint_shellcheck_state(o) == -2)
-		fputs("hull: note: shellcheck failed or timed out: some RUN scripts were not "
-		      "checked\n",
-		      stderr);
+		cli_note("shellcheck failed or timed out: some RUN scripts were not checked");
 	return 0;
 }
 
@@ -346,6 +351,7 @@ int cmd_lint(int argc, char **argv)
 			rc = cli_error("lint: unknown format");
 		else
 			rc = cli_output(NULL, out.buf ? out.buf : "", out.len);
+		cli_debug_phase("render");
 		strbuf_release(&out);
 		if (!rc && hull_lint_failed(&res, &o))
 			rc = EXIT_FINDINGS;

@@ -3,6 +3,7 @@
 #include "../source/write.h"
 #include "cli.h"
 #include "regopts.h"
+#include "ux.h"
 
 #include <string.h>
 
@@ -20,7 +21,11 @@ const char cmd_pull_usage[] =
 	"\n"
 	"Options:\n"
 	"      --platform OS/ARCH[/V]  platform to pick from an index (default: "
-	"linux/amd64)\n" CLI_REGISTRY_HELP "  -h, --help                  show this help\n"
+	"linux/amd64)\n" CLI_REGISTRY_HELP CLI_QUIET_HELP
+	"  -h, --help                  show this help\n"
+	"\n"
+	"On a terminal, a progress line on stderr shows the layers and bytes downloaded, the\n"
+	"rate and the time left.\n"
 	"\n"
 	"Exit status: 0 success, 2 usage or input error (one line on stderr).\n";
 
@@ -33,7 +38,12 @@ int cmd_pull(int argc, char **argv)
 	struct hull_open_opts oo = {.platform = a.platform, .registry = &a.reg.o};
 	struct hull_err err = {0};
 	struct hull_image *img;
-	if (hull_image_open(a.src, &oo, &img, &err))
+	struct hull_progress *prog = cli_progress_start();
+	struct hull_progress_hook ph = hull_progress_hook(prog);
+	a.reg.o.progress = &ph;
+	rc = hull_image_open(a.src, &oo, &img, &err);
+	cli_progress_stop(prog);
+	if (rc)
 		return cli_fail(&err);
 	rc = hull_image_write(img, a.dst, &err);
 	if (!rc)

@@ -2,6 +2,7 @@
 #include "../source/registry.h"
 #include "cli.h"
 #include "regopts.h"
+#include "ux.h"
 
 #include <string.h>
 
@@ -23,7 +24,7 @@ const char cmd_push_usage[] =
 	"      --mount-from REPO       mount missing blobs from REPO on the same registry\n"
 	"                              (default: the source's repository when SOURCE is\n"
 	"                              docker:// on the destination's registry)\n" CLI_REGISTRY_HELP
-	"  -h, --help                  show this help\n"
+		CLI_QUIET_NOTES_HELP "  -h, --help                  show this help\n"
 	"\n"
 	"Exit status: 0 success, 2 usage or input error (one line on stderr).\n";
 

@@ -5,6 +5,7 @@
 #include "../report/sbom.h"
 #include "cli.h"
 #include "regopts.h"
+#include "ux.h"
 
 #include <getopt.h>
 #include <string.h>
@@ -30,8 +31,11 @@ const char cmd_sbom_usage[] =
 	"  -f, --format FORMAT         cyclonedx (default), spdx-json, json, table\n"
 	"      --timestamp             put the current time in the SBOM (default: derived\n"
 	"                              from the image, so output is reproducible)\n" CLI_IMAGE_HELP
-	"  -o, --output FILE           write to FILE (atomically)\n"
+	"  -o, --output FILE           write to FILE (atomically)\n" CLI_UX_HELP
 	"  -h, --help                  show this help\n"
+	"\n"
+	"On a terminal, a progress line on stderr shows layers and bytes read, the rate and\n"
+	"the time left.\n"
 	"\n"
 	"Exit status: 0 success, 2 usage or input error.\n";
 
@@ -56,6 +60,7 @@ int cmd_sbom(int argc, char **argv)
 		{"output", required_argument, NULL, 'o'},
 		{"help", no_argument, NULL, 'h'},
 		CLI_IMAGE_LONGOPTS,
+		CLI_UX_LONGOPTS,
 		{NULL, 0, NULL, 0},
 	};
 	struct hull_capture cap = {.want = hull_pkg_wanted, .keep = hull_pkg_keep};
@@ -65,11 +70,11 @@ int cmd_sbom(int argc, char **argv)
 	int c;
 	opterr = 0;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, ":f:o:h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":f:o:qh", longopts, NULL)) != -1) {
 		int r = cli_image_opt(&im, c, optarg);
 		if (r < 0)
 			return EXIT_ERROR;
-		if (r)
+		if (r || cli_ux_opt(c))
 			continue;
 		switch (c) {
 		case 'f':
@@ -99,19 +104,28 @@ int cmd_sbom(int argc, char **argv)
 				 format);
 	if (optind != argc - 1)
 		return cli_error("sbom: expected one SOURCE (see 'hull help sbom')");
+	cli_ux_start();
 	im.io.registry = &im.reg.o;
 	struct hull_err err = {0};
 	struct hull_inspect *in;
-	if (hull_inspect_run(argv[optind], &im.io, &in, &err))
+	struct hull_progress *prog = cli_progress_start();
+	struct hull_progress_hook ph = hull_progress_hook(prog);
+	im.io.progress = im.reg.o.progress = &ph;
+	int irc = hull_inspect_run(argv[optind], &im.io, &in, &err);
+	cli_progress_stop(prog);
+	if (irc)
 		return cli_fail(&err);
+	cli_debug_inspect(in);
 	struct hull_inventory *inv;
 	if (hull_inventory_build(in->layers, in->nlayers, in->fs, &inv, &err)) {
 		hull_inspect_free(in);
 		return cli_fail(&err);
 	}
+	cli_debug_phase("catalog");
 	struct strbuf out = STRBUF_INIT;
 	formats[fi].render(in, inv, &so, &out);
 	int rc = cli_output(output, out.buf, out.len);
+	cli_debug_phase("render");
 	strbuf_release(&out);
 	hull_inventory_free(inv);
 	hull_inspect_free(in);

@@ -2,6 +2,7 @@
 #include "../build/slim.h"
 #include "cli.h"
 #include "regopts.h"
+#include "ux.h"
 
 #include <getopt.h>
 #include <string.h>
@@ -34,7 +35,7 @@ const char cmd_slim_usage[] =
 	"                              ELF files kept bring their libraries (repeatable)\n"
 	"      --keep-user             keep the config's User (default: 65532:65532)\n"
 	"      --report FILE           write a JSON report: every kept path and "
-	"why\n" CLI_IMAGE_HELP "  -h, --help                  show this help\n"
+	"why\n" CLI_IMAGE_HELP CLI_QUIET_HELP "  -h, --help                  show this help\n"
 	"\n"
 	"Prints files and bytes before and after. Exit status: 0 success, 2 usage or input\n"
 	"error (a missing entrypoint or library, a truncated ELF, a symlink escaping the\n"
@@ -53,6 +54,7 @@ int cmd_slim(int argc, char **argv)
 		{"report", required_argument, NULL, OPT_REPORT},
 		{"help", no_argument, NULL, 'h'},
 		CLI_IMAGE_LONGOPTS,
+		{"quiet", no_argument, NULL, 'q'},
 		{NULL, 0, NULL, 0},
 	};
 	struct cli_image im = {0};
@@ -62,11 +64,11 @@ int cmd_slim(int argc, char **argv)
 	int c;
 	opterr = 0;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, ":o:h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":o:qh", longopts, NULL)) != -1) {
 		int r = cli_image_opt(&im, c, optarg);
 		if (r < 0)
 			return EXIT_ERROR;
-		if (r)
+		if (r || (c == 'q' && cli_ux_opt(c)))
 			continue;
 		switch (c) {
 		case 'o':
@@ -109,7 +111,13 @@ int cmd_slim(int argc, char **argv)
 	const char *source = argv[optind];
 	struct hull_err err = {0};
 	struct hull_slim_result *res;
-	if (hull_slim_run(source, dest, &so, &res, &err))
+	cli_ux_start();
+	struct hull_progress *prog = cli_progress_start();
+	struct hull_progress_hook ph = hull_progress_hook(prog);
+	so.io.progress = &ph;
+	int src = hull_slim_run(source, dest, &so, &res, &err);
+	cli_progress_stop(prog);
+	if (src)
 		return cli_fail(&err);
 	struct strbuf out = STRBUF_INIT;
 	int rc = EXIT_CLEAN;

@@ -1,6 +1,7 @@
 /* The registry options of hull pull, push and inspect. */
 #include "regopts.h"
 #include "cli.h"
+#include "ux.h"
 
 #include "../util/pool.h"
 
@@ -46,6 +47,7 @@ int cli_copy_args(int argc, char **argv, const char *cmd, const char *usage, str
 		{"platform", required_argument, NULL, 'p'},
 		{"help", no_argument, NULL, 'h'},
 		{"mount-from", required_argument, NULL, 'm'},
+		{"quiet", no_argument, NULL, 'q'},
 		CLI_REGISTRY_LONGOPTS,
 		{NULL, 0, NULL, 0},
 	};
@@ -54,11 +56,11 @@ int cli_copy_args(int argc, char **argv, const char *cmd, const char *usage, str
 	int c;
 	opterr = 0;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":qh", longopts, NULL)) != -1) {
 		int r = cli_registry_opt(&out->reg, c, optarg);
 		if (r < 0)
 			return EXIT_ERROR;
-		if (r)
+		if (r || (c == 'q' && cli_ux_opt(c)))
 			continue;
 		switch (c) {
 		case 'p':
@@ -84,6 +86,7 @@ int cli_copy_args(int argc, char **argv, const char *cmd, const char *usage, str
 				 cmd);
 	out->src = argv[optind];
 	out->dst = argv[optind + 1];
+	cli_ux_start();
 	return -1;
 }
 

@@ -1,10 +1,12 @@
 /* The vulnerability scanner of hull image and hull fs (see vulnscan.h). Never silent:
  * a missing DB, a stale DB and packages that could not be compared are each one line on
- * stderr. HULL_DEBUG_TIMINGS=1 prints how long matching took. */
+ * stderr (unless --quiet). --debug (or HULL_DEBUG_TIMINGS=1) prints how long matching
+ * took. */
 #include "vulnscan.h"
 #include "../vuln/db.h"
 #include "../vuln/match.h"
 #include "cli.h"
+#include "ux.h"
 
 #include <errno.h>
 #include <string.h>
@@ -31,29 +33,23 @@ static void warn_age(const struct cli_vuln *v, const char *path, sqlite3 *db)
 		return;
 	long long age = hull_vulndb_age(db);
 	if (age < 0)
-		fprintf(stderr,
-			"hull: warning: vulnerability DB %s: build time unknown; run hull db "
-			"update\n",
-			path);
+		hull_warn("vulnerability DB %s: build time unknown; run hull db update", path);
 	else if (age > v->max_age)
-		fprintf(stderr,
-			"hull: warning: vulnerability DB %s is %lld days old (--db-max-age %lld "
-			"days); run hull db update\n",
-			path, age / 86400, v->max_age / 86400);
+		hull_warn("vulnerability DB %s is %lld days old (--db-max-age %lld days); run "
+			  "hull db update",
+			  path, age / 86400, v->max_age / 86400);
 }
 
 static void print_notes(const struct hull_vuln_stats *st)
 {
 	if (st->bad_versions)
-		fprintf(stderr,
-			"hull: note: %zu package%s not matched: the version is not valid for the "
-			"ecosystem (%s)\n",
-			st->bad_versions, st->bad_versions == 1 ? "" : "s", st->bad_example);
+		cli_note("%zu package%s not matched: the version is not valid for the ecosystem "
+			 "(%s)",
+			 st->bad_versions, st->bad_versions == 1 ? "" : "s", st->bad_example);
 	if (st->bad_ranges)
-		fprintf(stderr,
-			"hull: note: %zu advisory range%s skipped: a version in it is not valid "
-			"for the ecosystem\n",
-			st->bad_ranges, st->bad_ranges == 1 ? "" : "s");
+		cli_note("%zu advisory range%s skipped: a version in it is not valid for the "
+			 "ecosystem",
+			 st->bad_ranges, st->bad_ranges == 1 ? "" : "s");
 }
 
 int cli_vuln_run(const struct cli_vuln *v, const struct hull_inspect *in,
@@ -62,10 +58,10 @@ int cli_vuln_run(const struct cli_vuln *v, const struct hull_inspect *in,
 	_cleanup_free_ char *path = hull_vulndb_path(v->db);
 	struct stat sb;
 	if (!v->explicit_ && (!path || (stat(path, &sb) && errno == ENOENT))) {
-		fprintf(stderr,
-			"hull: note: vulnerability DB not found at %s; run hull db update "
-			"(vuln scanner skipped)\n",
-			path ? path : "(no path: set --db or HULL_DB)");
+		cli_note("vulnerability DB not found at %s; run hull db update (vuln scanner "
+			 "skipped)",
+			 path ? path : "(no path: set --db or HULL_DB)");
+		cli_debug_ms("vuln match", 0, "skipped: no vulnerability DB");
 		return 0;
 	}
 	struct hull_err err = {0};
@@ -92,13 +88,10 @@ int cli_vuln_run(const struct cli_vuln *v, const struct hull_inspect *in,
 		return cli_fail(&err);
 	}
 	print_notes(&st);
-	const char *dbg = getenv("HULL_DEBUG_TIMINGS");
-	if (dbg && *dbg && strcmp(dbg, "0"))
-		fprintf(stderr,
-			"hull: timing: vuln match %.3f ms (%.3f ms CPU; %zu packages, %zu looked "
-			"up, %zu candidates, %zu findings, %zu merged)\n",
-			t1 - t0, c1 - c0, inv->npkgs, st.packages, st.candidates, st.matches,
-			st.merged);
+	cli_debug_ms("vuln match", t1 - t0,
+		     "%.3f ms CPU; %zu packages, %zu looked up, %zu candidates, %zu findings, %zu "
+		     "merged",
+		     c1 - c0, inv->npkgs, st.packages, st.candidates, st.matches, st.merged);
 	hull_vuln_stats_release(&st);
 	return 0;
 }

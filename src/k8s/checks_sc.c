@@ -203,6 +203,85 @@ static void proc_mount(struct kctx *c, const struct kcheck *k)
 			 "container %s mounts /proc unmasked", c->ctr_name);
 }
 
+/* The user part of an image config's User ("UID[:GID]" or "NAME[:GROUP]"). */
+static size_t user_part(const char *user)
+{
+	return strcspn(user, ":");
+}
+
+static bool all_digits(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (s[i] < '0' || s[i] > '9')
+			return false;
+	return n > 0;
+}
+
+/* A numeric user part of value 0 (so "0", "00", "0:0"). */
+static bool uid_zero(const char *s, size_t n)
+{
+	return all_digits(s, n) && strspn(s, "0") >= n;
+}
+
+static bool windows_pod(const struct kctx *c)
+{
+	const char *os = kmap_str(kmap_get(c->pod, "os"), "name");
+	return os && !strcmp(os, "windows");
+}
+
+/* The user the container's image runs as, when known and no runAsUser applies. */
+static const char *image_user_unset_uid(struct kctx *c)
+{
+	if (!c->opts->images || windows_pod(c))
+		return NULL;
+	if (k8s_sc_field(c, "runAsUser").val)
+		return NULL; /* HULL-K8S-002 judges an explicit UID */
+	return k8s_image_user(c->opts->images, kmap_str(c->ctr, "image"));
+}
+
+static void root_image(struct kctx *c, const struct kcheck *k)
+{
+	const char *user = image_user_unset_uid(c);
+	if (!user)
+		return;
+	size_t n = user_part(user);
+	if (n && !uid_zero(user, n) && !(n == 4 && !strncmp(user, "root", 4)))
+		return;
+	if (knode_bool(k8s_sc_field(c, "runAsNonRoot").val) == 1)
+		return; /* the kubelet refuses to start it: HULL-K8S-038 */
+	struct kfield u = k8s_sc_field(c, "runAsUser");
+	k8s_emit(c, k, u.line, KBASE_CONTAINER, "securityContext.runAsUser",
+		 "container %s runs as root: no runAsUser is set and image %s runs as %s%s%s",
+		 c->ctr_name, kmap_str(c->ctr, "image"), *user ? "user \"" : "root (no USER)", user,
+		 *user ? "\"" : "");
+}
+
+/* The kubelet's verifyRunAsNonRoot: with runAsNonRoot true and no runAsUser it starts
+ * the container only when the image's user is numeric and not 0; an unset user counts as
+ * root, and a name cannot be verified. */
+static void non_root_fails(struct kctx *c, const struct kcheck *k)
+{
+	const char *user = image_user_unset_uid(c);
+	if (!user)
+		return;
+	struct kfield f = k8s_sc_field(c, "runAsNonRoot");
+	if (knode_bool(f.val) != 1)
+		return;
+	size_t n = user_part(user);
+	const char *image = kmap_str(c->ctr, "image");
+	if (!n || uid_zero(user, n))
+		k8s_emit(c, k, f.line, f.base, "securityContext.runAsNonRoot",
+			 "container %s will fail to start: runAsNonRoot is true, no runAsUser is "
+			 "set and image %s runs as root (%s%s%s)",
+			 c->ctr_name, image, n ? "user \"" : "no USER", user, n ? "\"" : "");
+	else if (!all_digits(user, n))
+		k8s_emit(c, k, f.line, f.base, "securityContext.runAsNonRoot",
+			 "container %s will fail to start: runAsNonRoot is true, no runAsUser is "
+			 "set and image %s has the non-numeric user \"%.*s\", which the kubelet "
+			 "cannot verify is not root",
+			 c->ctr_name, image, (int)n, user);
+}
+
 const struct kcheck k8s_checks_sc[] = {
 	{{ID(001), ALIAS("KSV012", "kubesec:RunAsNonRoot"), HULL_SEV_MEDIUM,
 	  "Container may run as root (runAsNonRoot not true)",
@@ -269,5 +348,19 @@ const struct kcheck k8s_checks_sc[] = {
 	  "Remove securityContext.procMount or set it to Default.", DOC(018)},
 	 KSCOPE_CONTAINER,
 	 proc_mount},
+	{{ID(037), ALIAS("KSV012"), HULL_SEV_HIGH,
+	  "Container runs as root (no runAsUser, the image's user is root)",
+	  "Set securityContext.runAsUser to a non-zero UID (and runAsNonRoot: true), or "
+	  "rebuild the image with a numeric non-root USER.",
+	  DOC(037)},
+	 KSCOPE_CONTAINER,
+	 root_image},
+	{{ID(038), ALIAS(NULL), HULL_SEV_MEDIUM,
+	  "Container will fail to start (runAsNonRoot with a root or non-numeric image user)",
+	  "Set securityContext.runAsUser to a non-zero UID, or rebuild the image with a "
+	  "numeric non-root USER (UID[:GID]).",
+	  DOC(038)},
+	 KSCOPE_CONTAINER,
+	 non_root_fails},
 };
 const size_t k8s_nchecks_sc = ARRAY_SIZE(k8s_checks_sc);

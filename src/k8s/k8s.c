@@ -13,10 +13,13 @@ struct ktable {
 };
 
 static const struct ktable tables[] = {
+	/* clang-format off */
 	{k8s_checks_sc, &k8s_nchecks_sc},
 	{k8s_checks_ctr, &k8s_nchecks_ctr},
 	{k8s_checks_pod, &k8s_nchecks_pod},
 	{k8s_checks_obj, &k8s_nchecks_obj},
+	{k8s_checks_psp, &k8s_nchecks_psp},
+	/* clang-format on */
 };
 
 /* Where the pod template sits in each workload kind. */

@@ -11,10 +11,29 @@
 
 #define HULL_K8S_DEFAULT_MAX_FILE (32u << 20)
 
+/* The images behind containers, for the checks that need the user an image runs as
+ * (HULL-K8S-037, HULL-K8S-038). */
+struct hull_k8s_images;
+struct hull_registry_opts;
+/* reg (copied; the strings it points to must outlive the set) is used to read docker://
+ * sources; resolve: fetch the config of every other image from its registry (config blob
+ * only), once per reference, a failure being a warning (the user is then unknown). */
+struct hull_k8s_images *hull_k8s_images_new(const struct hull_registry_opts *reg, bool resolve);
+/* Uses the image at source (oci:DIR, oci-archive:, docker-archive:, docker://REF, …) for
+ * containers whose image: is ref (as written, or the same reference once normalised).
+ * Reads the config now; an error names source. */
+int hull_k8s_images_add(struct hull_k8s_images *im, const char *ref, const char *source,
+			struct hull_err *err) HULL_MUST_CHECK;
+/* Records the config User of the image ref directly ("" for none, NULL for unknown), for
+ * callers that have the config already. */
+void hull_k8s_images_put(struct hull_k8s_images *im, const char *ref, const char *user);
+void hull_k8s_images_free(struct hull_k8s_images *im);
+
 struct hull_k8s_opts {
 	size_t max_file_size;	 /* 0: HULL_K8S_DEFAULT_MAX_FILE */
 	const char *const *skip; /* check ids or aliases not to run */
 	size_t nskip;
+	struct hull_k8s_images *images; /* NULL: image users are unknown */
 };
 
 /* One entry per check, in a static table (see checks.c). */

@@ -55,12 +55,18 @@ const struct kentry *k8s_pod_annotation(const struct kctx *c, const char *key);
 
 /* Check tables, one per file: container securityContext (checks_sc.c), other
  * container checks (checks_ctr.c), pod spec (checks_pod.c), whole objects
- * (checks_obj.c). */
-extern const struct kcheck k8s_checks_sc[], k8s_checks_ctr[], k8s_checks_pod[], k8s_checks_obj[];
-extern const size_t k8s_nchecks_sc, k8s_nchecks_ctr, k8s_nchecks_pod, k8s_nchecks_obj;
+ * (checks_obj.c), PodSecurityPolicy specs (checks_psp.c). */
+extern const struct kcheck k8s_checks_sc[], k8s_checks_ctr[], k8s_checks_pod[], k8s_checks_obj[],
+	k8s_checks_psp[];
+extern const size_t k8s_nchecks_sc, k8s_nchecks_ctr, k8s_nchecks_pod, k8s_nchecks_obj,
+	k8s_nchecks_psp;
 
 /* Checks obj (or, for a List, each item) of document base->doc. */
 void k8s_check_node(struct kctx *base, const struct knode *obj, const char *path, int depth);
+
+/* The config User of image ("" when the image sets none), or NULL when unknown (no
+ * --image-config for it, not resolved, or reading it failed). */
+const char *k8s_image_user(struct hull_k8s_images *im, const char *image);
 
 /* Secrets in env values (secrets.c, the secret scanner's rules): returns the title of
  * the rule that matched or "a password-like value" (never the value), or NULL. */

@@ -122,6 +122,7 @@ static int visit(struct walk *w, int dfd, const char *name, struct strbuf *path,
 		int rc = content_file(w, dfd, name, e);
 		if (rc)
 			return rc;
+		hull_progress_report(w->opts->progress, 1, e->size);
 	}
 	if (e->type == HULL_FT_SYMLINK) {
 		char buf[4096];

@@ -12,6 +12,12 @@ struct hull_inspect_opts {
 	uint64_t max_entries;
 	const struct hull_capture *capture; /* file contents to keep (catalogers) */
 	const struct hull_scan_hook *scan;  /* file contents to scan as they stream (secrets) */
+	const struct hull_progress_hook *progress; /* downloads and layer reads (may be NULL) */
+};
+
+/* How long each step took, for --debug. */
+struct hull_inspect_times {
+	double open_ms, layers_ms, merge_ms;
 };
 
 struct hull_inspect {
@@ -19,6 +25,7 @@ struct hull_inspect {
 	struct hull_layer *layers;
 	size_t nlayers;
 	struct hull_fs *fs;
+	struct hull_inspect_times times;
 };
 
 int hull_inspect_run(const char *source, const struct hull_inspect_opts *opts,

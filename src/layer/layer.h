@@ -5,6 +5,7 @@
 
 #include "../source/source.h"
 #include "../util/arena.h"
+#include "../util/progress.h"
 
 #include <stdatomic.h>
 
@@ -91,6 +92,8 @@ struct hull_layer_opts {
 	atomic_uint_fast64_t *nentries; /* shared entry counter across layers (may be NULL) */
 	const char *name;		/* names the layer in errors and warnings */
 	bool pipeline; /* hash on a helper thread (when cores would otherwise idle) */
+	/* Stored bytes as they are read (a directory: one item per file, its size). */
+	const struct hull_progress_hook *progress;
 };
 
 #define HULL_DEFAULT_MAX_LAYER_SIZE (32ULL << 30)
@@ -112,6 +115,8 @@ struct hull_read_opts {
 	const struct hull_scan_hook *scan;
 	uint64_t max_layer_size;
 	uint64_t max_entries;
+	/* A phase "reading layers" (layers and stored bytes) or "reading files". */
+	const struct hull_progress_hook *progress;
 };
 int hull_image_read_layers(struct hull_image *img, const struct hull_read_opts *opts,
 			   struct hull_layer **out, size_t *nout,

@@ -49,6 +49,7 @@ static void read_one(void *ctx, size_t i)
 		.scan = job->opts->scan,
 		.layer = (int)i,
 		.pipeline = job->pipeline,
+		.progress = job->opts->progress,
 	};
 	struct hull_reader *rd = NULL;
 	int rc = hull_layer_reader_open(img, i, name, &rd, &job->errs[i]);
@@ -59,6 +60,7 @@ static void read_one(void *ctx, size_t i)
 	hull_layer_reader_close(rd);
 	if (!rc)
 		rc = verify(img, i, &job->layers[i], name, &job->errs[i]);
+	hull_progress_report(job->opts->progress, 1, 0);
 	if (rc) {
 		if (!job->errs[i].msg)
 			hull_err_set(&job->errs[i], rc, "%s: read failed", name);
@@ -77,7 +79,9 @@ int hull_image_read_layers(struct hull_image *img, const struct hull_read_opts *
 			.name = img->source,
 			.capture = opts->capture,
 			.scan = opts->scan,
+			.progress = opts->progress,
 		};
+		hull_progress_begin_phase(opts->progress, "reading files", 0, 0);
 		int rc = hull_layer_read_dir(img->path, &lo, l, err);
 		if (rc) {
 			hull_layers_free(l, 1);
@@ -95,6 +99,10 @@ int hull_image_read_layers(struct hull_image *img, const struct hull_read_opts *
 		.errs = xcalloc(n ? n : 1, sizeof(struct hull_err)),
 	};
 	atomic_init(&job.nentries, 0);
+	uint64_t bytes = 0;
+	for (size_t i = 0; i < n; i++)
+		bytes += img->layers[i].size;
+	hull_progress_begin_phase(opts->progress, "reading layers", n, bytes);
 	atomic_init(&job.failed, false);
 	unsigned workers = opts->parallel ? opts->parallel : hull_ncpu();
 	/* Streamed layers wait on the network too: keep a few downloads going. */

@@ -250,6 +250,7 @@ int hull_layer_read(struct hull_reader *rd, const struct hull_layer_opts *opts,
 		return rc;
 	}
 	l->compression = s.comp;
+	s.progress = opts->progress;
 	struct archive *a = archive_read_new();
 	archive_read_support_format_tar(a);
 	archive_read_support_format_gnutar(a);

@@ -99,6 +99,7 @@ static ssize_t read_in(struct layer_stream *s, size_t off)
 		s->src_eof = true;
 	s->in_seq[s->in_slot] = hasher_update(&s->hasher, &s->hc, s->in + off, (size_t)n);
 	s->csize += (uint64_t)n;
+	hull_progress_report(s->progress, 0, (uint64_t)n);
 	return n;
 }
 

@@ -49,6 +49,7 @@ struct layer_stream {
 	const char *name;
 	struct hull_err *err;
 	bool eof;
+	const struct hull_progress_hook *progress; /* compressed bytes read (may be NULL) */
 };
 
 /* pipeline: hash on a helper thread (worth it when cores would otherwise idle). */

@@ -7,6 +7,7 @@
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #define BASE_DIGEST_ANN	 "org.opencontainers.image.base.digest"
 #define BASE_NAME_ANN	 "org.opencontainers.image.base.name"
@@ -191,6 +192,55 @@ static int match(const struct hinst *h, const struct df_inst *in)
 	return r;
 }
 
+/* The stage that FROM instruction k builds on when it names an earlier stage ("FROM build"
+ * after "FROM golang AS build"): the index of that stage's FROM, or -1 for an external
+ * image. Stage names compare case-insensitively, as BuildKit's do. */
+static long from_stage(const struct df_doc *doc, size_t k)
+{
+	const struct df_inst *in = &doc->insts[k];
+	if (!in->image || in->tag || in->digest || in->registry)
+		return -1;
+	for (long j = (long)k - 1; j >= 0; j--) {
+		const struct df_inst *s = &doc->insts[j];
+		if (s->kind == DF_FROM && s->alias && !strcasecmp(s->alias, in->image))
+			return j;
+	}
+	return -1;
+}
+
+/* The instructions whose layers and history entries the final image holds: the final
+ * stage's, preceded by those of the stages it is built FROM by name, back to the stage
+ * that starts from an external image. Indices into doc->insts, earliest stage first;
+ * FROM lines and comments left out. Returns how many (out has room for doc->n). */
+static size_t stage_chain(const struct df_doc *doc, size_t *out)
+{
+	long from = -1;
+	for (size_t i = 0; i < doc->n; i++)
+		if (doc->insts[i].kind == DF_FROM)
+			from = (long)i;
+	size_t n = 0;
+	size_t end = doc->n; /* the current stage runs from from + 1 to end - 1 */
+	for (;;) {
+		size_t start = from < 0 ? 0 : (size_t)from + 1;
+		size_t k = 0;
+		for (size_t i = start; i < end; i++)
+			k += doc->insts[i].kind != DF_COMMENT && doc->insts[i].kind != DF_FROM;
+		memmove(out + k, out, n * sizeof(*out)); /* earlier stages go first */
+		k = 0;
+		for (size_t i = start; i < end; i++)
+			if (doc->insts[i].kind != DF_COMMENT && doc->insts[i].kind != DF_FROM)
+				out[k++] = i;
+		n += k;
+		long prev = from < 0 ? -1 : from_stage(doc, (size_t)from);
+		if (prev < 0)
+			return n;
+		end = (size_t)prev + 1;
+		while (end < doc->n && doc->insts[end].kind != DF_FROM)
+			end++;
+		from = prev;
+	}
+}
+
 int hull_attrib_dockerfile_map(json_t *history, const char *name, const char *text, size_t len,
 			       long stop, size_t *line, struct hull_err *err)
 {
@@ -203,32 +253,22 @@ int hull_attrib_dockerfile_map(json_t *history, const char *name, const char *te
 		df_free(&doc);
 		return rc;
 	}
-	/* The final stage: the instructions after the last FROM. */
-	size_t first = 0;
-	for (size_t i = 0; i < doc.n; i++)
-		if (doc.insts[i].kind == DF_FROM)
-			first = i + 1;
-	long q = (long)doc.n - 1;
-	for (long h = (long)nh - 1; h > stop && q >= (long)first; h--) {
+	_cleanup_free_ size_t *chain = xcalloc(doc.n ? doc.n : 1, sizeof(size_t));
+	long q = (long)stage_chain(&doc, chain) - 1;
+	for (long h = (long)nh - 1; h > stop && q >= 0; h--) {
 		struct hinst hi;
 		if (!parse_created_by(created_by(json_array_get(history, (size_t)h)), &hi))
 			break;
-		long j = q, found = -1;
-		for (; j >= (long)first && found < 0; j--)
-			if (doc.insts[j].kind != DF_COMMENT && match(&hi, &doc.insts[j]) == 2)
+		long found = -1;
+		for (long j = q; j >= 0 && found < 0; j--)
+			if (match(&hi, &doc.insts[chain[j]]) == 2)
 				found = j;
-		if (found < 0) {
-			/* no exact match: accept the nearest instruction of the same keyword
-			 * when nothing but comments lies between */
-			j = q;
-			while (j >= (long)first && doc.insts[j].kind == DF_COMMENT)
-				j--;
-			if (j >= (long)first && match(&hi, &doc.insts[j]) == 1)
-				found = j;
-		}
+		/* no exact match: accept the nearest instruction of the same keyword */
+		if (found < 0 && match(&hi, &doc.insts[chain[q]]) == 1)
+			found = q;
 		if (found < 0)
 			break;
-		line[h] = (size_t)doc.insts[found].line;
+		line[h] = (size_t)doc.insts[chain[found]].line;
 		matched++;
 		q = found - 1;
 	}

@@ -43,8 +43,9 @@ struct hull_attrib {
  * another builder. Returns the index, or -1 when the history does not say. */
 long hull_attrib_history_boundary(json_t *history, bool annotated);
 
-/* Matches history entries to the instructions of the Dockerfile's final stage, from the
- * last entry backwards (see docs/policy.md); fills line[i] (0 when unmatched) for each of
+/* Matches history entries to the instructions of the Dockerfile's final stage (preceded by
+ * the stages it is built FROM by name, back to an external image), from the last entry
+ * backwards (see docs/policy.md); fills line[i] (0 when unmatched) for each of
  * the n entries. Entries at or before stop (-1: none) are not matched. Returns the number
  * matched, or HULL_EINPUT (err set) when the Dockerfile cannot be read as text. */
 int hull_attrib_dockerfile_map(json_t *history, const char *name, const char *text, size_t len,

@@ -204,6 +204,21 @@ void hull_findings_render_json(const struct hull_findings *l, const struct hull_
 	for (size_t i = 0; i < l->n; i++)
 		json_finding(&w, &l->v[i]);
 	jsonw_arr_end(&w);
+	if (m->nexpired) {
+		jsonw_arr_begin(&w, "expired_ignores");
+		for (size_t i = 0; i < m->nexpired; i++) {
+			const struct hull_expired_ignore *e = &m->expired[i];
+			jsonw_obj_begin(&w, NULL);
+			jsonw_str(&w, "id", e->id);
+			jsonw_str(&w, "expires", e->expires);
+			jsonw_str(&w, "file", e->file);
+			jsonw_u64(&w, "line", e->line);
+			if (e->statement)
+				jsonw_str(&w, "statement", e->statement);
+			jsonw_obj_end(&w);
+		}
+		jsonw_arr_end(&w);
+	}
 	size_t counts[HULL_SEV_COUNT];
 	count_severities(l, counts);
 	jsonw_obj_begin(&w, "summary");

@@ -104,6 +104,13 @@ void hull_findings_free(struct hull_findings *l);
 
 struct hull_inventory;
 
+/* An ignore-file entry past its expiry date: it no longer applies, and reports list it
+ * so the owner renews or removes it (src/report/policy.c fills these). */
+struct hull_expired_ignore {
+	const char *id, *expires, *file, *statement; /* statement may be NULL */
+	size_t line;
+};
+
 /* What was scanned, for the report header. */
 struct hull_report_meta {
 	const char *artifact_name;
@@ -117,6 +124,9 @@ struct hull_report_meta {
 	const struct hull_inventory *packages;
 	const char *const *layers;
 	size_t nlayers;
+	/* Expired ignore entries (json, sarif, table list them); NULL when none. */
+	const struct hull_expired_ignore *expired;
+	size_t nexpired;
 };
 
 void hull_findings_render_json(const struct hull_findings *l, const struct hull_report_meta *m,

@@ -340,6 +340,26 @@ int hull_ignore_load_files(struct hull_ignore *ig, const char *const *files, siz
 	return 0;
 }
 
+size_t hull_ignore_expired(const struct hull_ignore *ig, struct hull_expired_ignore **out)
+{
+	size_t n = 0;
+	*out = NULL;
+	for (size_t i = 0; i < ig->n; i++)
+		n += ig->v[i].expired;
+	if (!n)
+		return 0;
+	struct hull_expired_ignore *v = xcalloc(n, sizeof(*v));
+	size_t k = 0;
+	for (size_t i = 0; i < ig->n; i++) {
+		const struct hull_ignore_entry *e = &ig->v[i];
+		if (e->expired)
+			v[k++] = (struct hull_expired_ignore){e->id, e->expires, e->file,
+							      e->statement, e->line};
+	}
+	*out = v;
+	return n;
+}
+
 void hull_ignore_free(struct hull_ignore *ig)
 {
 	free(ig->v);

@@ -50,6 +50,10 @@ void hull_ignore_free(struct hull_ignore *ig);
 int hull_ignore_load_files(struct hull_ignore *ig, const char *const *files, size_t n,
 			   struct hull_err *err) HULL_MUST_CHECK;
 
+/* The expired entries of ig, in file order, into *out (free it; its strings live in ig).
+ * Returns how many (*out is NULL when none). */
+size_t hull_ignore_expired(const struct hull_ignore *ig, struct hull_expired_ignore **out);
+
 /* Today's date (UTC) as YYYY-MM-DD, or $HULL_TODAY when it is set to such a date. */
 void hull_today(char buf[11]);
 

@@ -261,6 +261,52 @@ static void sarif_result(struct jsonw *w, const struct hull_finding *f, size_t r
 	jsonw_obj_end(w);
 }
 
+/* Expired ignore entries as tool configuration notifications of the one invocation: a
+ * warning at the ignore file's line. */
+static void sarif_invocation(struct jsonw *w, const struct hull_report_meta *m)
+{
+	jsonw_arr_begin(w, "invocations");
+	jsonw_obj_begin(w, NULL);
+	jsonw_bool(w, "executionSuccessful", true);
+	jsonw_arr_begin(w, "toolConfigurationNotifications");
+	for (size_t i = 0; i < m->nexpired; i++) {
+		const struct hull_expired_ignore *e = &m->expired[i];
+		struct strbuf msg = STRBUF_INIT;
+		strbuf_addf(&msg, "Ignore entry %s expired on %s and no longer applies", e->id,
+			    e->expires);
+		if (e->statement)
+			strbuf_addf(&msg, " (%s)", e->statement);
+		jsonw_obj_begin(w, NULL);
+		jsonw_obj_begin(w, "descriptor");
+		jsonw_str(w, "id", "expired-ignore");
+		jsonw_obj_end(w);
+		jsonw_str(w, "level", "warning");
+		jsonw_obj_begin(w, "message");
+		jsonw_str(w, "text", msg.buf);
+		jsonw_obj_end(w);
+		jsonw_arr_begin(w, "locations");
+		jsonw_obj_begin(w, NULL);
+		jsonw_obj_begin(w, "physicalLocation");
+		jsonw_obj_begin(w, "artifactLocation");
+		struct strbuf uri = STRBUF_INIT;
+		add_uri(&uri, e->file, false);
+		jsonw_str(w, "uri", uri.buf ? uri.buf : "");
+		strbuf_release(&uri);
+		jsonw_obj_end(w);
+		jsonw_obj_begin(w, "region");
+		jsonw_u64(w, "startLine", e->line ? e->line : 1);
+		jsonw_obj_end(w);
+		jsonw_obj_end(w);
+		jsonw_obj_end(w);
+		jsonw_arr_end(w);
+		jsonw_obj_end(w);
+		strbuf_release(&msg);
+	}
+	jsonw_arr_end(w);
+	jsonw_obj_end(w);
+	jsonw_arr_end(w);
+}
+
 void hull_findings_render_sarif(const struct hull_findings *l, const struct hull_report_meta *m,
 				struct strbuf *out)
 {
@@ -300,6 +346,8 @@ void hull_findings_render_sarif(const struct hull_findings *l, const struct hull
 	for (size_t i = 0; i < l->n; i++)
 		sarif_result(&w, &l->v[i], rule_of[i]);
 	jsonw_arr_end(&w);
+	if (m->nexpired)
+		sarif_invocation(&w, m);
 	jsonw_obj_end(&w);
 	jsonw_arr_end(&w);
 	jsonw_obj_end(&w);

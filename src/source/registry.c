@@ -422,6 +422,15 @@ int hull_registry_mount_blob(struct hull_registry *reg, const char *digest, cons
 int hull_registry_put_manifest(struct hull_registry *reg, const char *reference, const char *data,
 			       size_t len, const char *media_type, struct hull_err *err)
 {
+	return hull_registry_put_manifest_subject(reg, reference, data, len, media_type, NULL, err);
+}
+
+int hull_registry_put_manifest_subject(struct hull_registry *reg, const char *reference,
+				       const char *data, size_t len, const char *media_type,
+				       char **subject, struct hull_err *err)
+{
+	if (subject)
+		*subject = NULL;
 	_cleanup_free_ char *rest = xasprintf("manifests/%s", reference);
 	_cleanup_free_ char *url = http_repo_url(reg, rest);
 	struct http_req req = {.method = "PUT",
@@ -435,6 +444,8 @@ int hull_registry_put_manifest(struct hull_registry *reg, const char *reference,
 	int rc = http_do(reg, &req, &resp, err);
 	if (!rc && resp.status != 201)
 		rc = http_status_err(reg, &req, &resp, rest, err);
+	if (!rc && subject && resp.oci_subject)
+		*subject = xstrdup(resp.oci_subject);
 	http_resp_free(&resp);
 	return rc;
 }

@@ -96,6 +96,11 @@ int hull_registry_mount_blob(struct hull_registry *reg, const char *digest, cons
 int hull_registry_put_manifest(struct hull_registry *reg, const char *reference, const char *data,
 			       size_t len, const char *media_type,
 			       struct hull_err *err) HULL_MUST_CHECK;
+/* The same, *subject set to the OCI-Subject header of the answer (a registry with the
+ * referrers API names the manifest's subject there), else NULL. */
+int hull_registry_put_manifest_subject(struct hull_registry *reg, const char *reference,
+				       const char *data, size_t len, const char *media_type,
+				       char **subject, struct hull_err *err) HULL_MUST_CHECK;
 
 /* The blob cache root ($XDG_CACHE_HOME/hull, else ~/.cache/hull); a new string. */
 char *hull_cache_dir(const struct hull_registry_opts *opts);

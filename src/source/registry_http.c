@@ -40,7 +40,9 @@ static void resp_reset_headers(struct http_resp *r)
 	free(r->digest);
 	free(r->www_auth);
 	free(r->retry_after);
+	free(r->oci_subject);
 	r->location = r->content_type = r->digest = r->www_auth = r->retry_after = NULL;
+	r->oci_subject = NULL;
 }
 
 static size_t on_header(char *b, size_t size, size_t n, void *ctx)
@@ -56,6 +58,7 @@ static size_t on_header(char *b, size_t size, size_t n, void *ctx)
 		{"docker-content-digest", offsetof(struct http_resp, digest)},
 		{"www-authenticate", offsetof(struct http_resp, www_auth)},
 		{"retry-after", offsetof(struct http_resp, retry_after)},
+		{"oci-subject", offsetof(struct http_resp, oci_subject)},
 	};
 	if (len >= 5 && !strncmp(b, "HTTP/", 5)) {
 		resp_reset_headers(x->resp); /* a new response (after a redirect) */

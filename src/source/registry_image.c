@@ -81,7 +81,8 @@ static int write_all(int fd, const char *p, size_t n, struct hull_err *err)
 /* Streams digest into fd from offset off (seeded hash h); *broken when the network,
  * not the content, was at fault. */
 static int download(struct hull_registry *reg, const char *digest, uint64_t size, int fd,
-		    uint64_t off, struct hull_sha256 *h, bool *broken, struct hull_err *err)
+		    uint64_t off, struct hull_sha256 *h, bool *broken,
+		    const struct hull_progress_hook *progress, struct hull_err *err)
 {
 	struct hull_blob_stream_opts so = {
 		.offset = off, .seed = h, .restart = partial_restart, .ctx = &fd};
@@ -100,6 +101,7 @@ static int download(struct hull_registry *reg, const char *digest, uint64_t size
 		rc = write_all(fd, buf, (size_t)n, err);
 		if (rc)
 			break;
+		hull_progress_report(progress, 0, (uint64_t)n);
 	}
 	free(buf);
 	*broken = hull_blob_stream_broken(bs);
@@ -107,8 +109,10 @@ static int download(struct hull_registry *reg, const char *digest, uint64_t size
 	return rc;
 }
 
-int hull_cache_fetch(struct hull_registry *reg, const char *cache, const char *digest,
-		     uint64_t size, struct hull_err *err)
+/* hull_cache_fetch, reporting the bytes downloaded (or found) to progress. */
+static int cache_fetch(struct hull_registry *reg, const char *cache, const char *digest,
+		       uint64_t size, const struct hull_progress_hook *progress,
+		       struct hull_err *err)
 {
 	if (!hull_digest_valid(digest))
 		return hull_err_set(err, HULL_EINPUT, "%s: invalid digest \"%s\"", cache, digest);
@@ -117,8 +121,10 @@ int hull_cache_fetch(struct hull_registry *reg, const char *cache, const char *d
 	struct stat sb;
 	/* Only verified blobs are ever renamed into place, so a hit of the right size is
 	 * reused (readers verify digests again as they stream). */
-	if (stat(path, &sb) == 0 && S_ISREG(sb.st_mode) && (uint64_t)sb.st_size == size)
+	if (stat(path, &sb) == 0 && S_ISREG(sb.st_mode) && (uint64_t)sb.st_size == size) {
+		hull_progress_report(progress, 0, size);
 		return 0;
+	}
 	int rc = hull_mkdir_p(dir, err);
 	if (rc)
 		return rc;
@@ -140,8 +146,9 @@ int hull_cache_fetch(struct hull_registry *reg, const char *cache, const char *d
 	struct hull_sha256 h;
 	bool broken = false;
 	rc = partial_seed(fd, size, &off, &h);
+	hull_progress_report(progress, 0, rc ? 0 : off);
 	if (!rc)
-		rc = download(reg, digest, size, fd, off, &h, &broken, err);
+		rc = download(reg, digest, size, fd, off, &h, &broken, progress, err);
 	hull_sha256_free(&h);
 	if (rc && off && !broken) {
 		/* The bytes kept from an earlier run may be what was wrong: once from zero. */
@@ -149,7 +156,7 @@ int hull_cache_fetch(struct hull_registry *reg, const char *cache, const char *d
 		rc = partial_restart(&fd, err);
 		hull_sha256_init(&h);
 		if (!rc)
-			rc = download(reg, digest, size, fd, 0, &h, &broken, err);
+			rc = download(reg, digest, size, fd, 0, &h, &broken, progress, err);
 		hull_sha256_free(&h);
 	}
 	if (rc && broken && resumable) {
@@ -159,27 +166,42 @@ int hull_cache_fetch(struct hull_registry *reg, const char *cache, const char *d
 	return hull_tmpfile_commit(fd, tmp, path, rc, err);
 }
 
+int hull_cache_fetch(struct hull_registry *reg, const char *cache, const char *digest,
+		     uint64_t size, struct hull_err *err)
+{
+	return cache_fetch(reg, cache, digest, size, NULL, err);
+}
+
 struct fetch_job {
 	struct hull_image *img;
 	struct hull_registry *reg;
 	const char *cache;
 	struct hull_err *errs;
+	const struct hull_progress_hook *progress;
 };
 
 static void fetch_one(void *ctx, size_t i)
 {
 	struct fetch_job *j = ctx;
 	struct hull_layer_desc *l = &j->img->layers[i];
-	if (hull_cache_fetch(j->reg, j->cache, l->digest, l->size, &j->errs[i]) && !j->errs[i].msg)
+	if (cache_fetch(j->reg, j->cache, l->digest, l->size, j->progress, &j->errs[i]) &&
+	    !j->errs[i].msg)
 		hull_err_set(&j->errs[i], HULL_EIO, "%s: layer %s: download failed", j->img->source,
 			     l->digest);
+	hull_progress_report(j->progress, 1, 0);
 }
 
 static int fetch_layers(struct hull_image *img, struct hull_registry *reg, const char *cache,
-			unsigned parallel, struct hull_err *err)
+			const struct hull_registry_opts *opts, struct hull_err *err)
 {
 	size_t n = img->nlayers;
-	struct fetch_job j = {img, reg, cache, xcalloc(n ? n : 1, sizeof(struct hull_err))};
+	unsigned parallel = opts ? opts->parallel : 0;
+	struct fetch_job j = {img, reg, cache, xcalloc(n ? n : 1, sizeof(struct hull_err)),
+			      opts ? opts->progress : NULL};
+	uint64_t bytes = 0;
+	for (size_t i = 0; i < n; i++)
+		bytes += img->layers[i].size;
+	hull_progress_begin_phase(j.progress, "downloading layers", n, bytes);
 	hull_parallel_for(n, parallel ? parallel : DEFAULT_PARALLEL, fetch_one, &j);
 	int rc = 0;
 	for (size_t i = 0; i < n; i++) {
@@ -302,7 +324,7 @@ int hull_registry_image_open(struct hull_image *img, const char *refstr,
 		reg = NULL;
 	}
 	if (!rc && !stream)
-		rc = fetch_layers(img, reg, cache, opts ? opts->parallel : 0, err);
+		rc = fetch_layers(img, reg, cache, opts, err);
 	if (!rc && !stream)
 		rc = hull_store_open_dir(cache, &img->store, err);
 	if (!rc && !stream)

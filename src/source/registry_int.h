@@ -42,6 +42,7 @@ struct http_resp {
 	long status;
 	struct strbuf body; /* 2xx body (memory mode), else the error body (capped) */
 	char *location, *content_type, *digest, *www_auth, *retry_after;
+	char *oci_subject;		/* OCI-Subject (a registry with the referrers API) */
 	uint64_t got;			/* body bytes written to out_fd */
 	char hash[HULL_DIGEST_LEN + 1]; /* of the fd body */
 	bool too_big;

@@ -4,6 +4,7 @@
 #define HULL_SOURCE_H
 
 #include "../util/hash.h"
+#include "../util/progress.h"
 #include "../util/util.h"
 
 #include <jansson.h>
@@ -104,6 +105,8 @@ struct hull_registry_opts {
 	bool cache; /* --cache: download layers to the cache even where they could stream */
 	const char *cert_dir;	/* --cert-dir: .crt CA certificates, a .cert + .key client pair */
 	const char *mount_from; /* push: --mount-from REPO (same registry) for missing blobs */
+	/* Layer downloads to the cache: a phase "downloading layers" (may be NULL). */
+	const struct hull_progress_hook *progress;
 };
 
 struct hull_open_opts {

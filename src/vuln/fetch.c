@@ -1,6 +1,7 @@
 /* libcurl download of one URL into a file, via a temporary beside it. */
 #include "fetch.h"
 
+#include "../util/progress.h"
 #include "../util/strbuf.h"
 #include "version.h"
 
@@ -20,7 +21,8 @@ struct xfer {
 	int fd;
 	int werr;
 	curl_off_t got;
-	time_t last_progress;
+	struct hull_progress *prog; /* f->progress: the line on stderr */
+	curl_off_t prog_total, prog_now;
 };
 
 static void set_hdr(char **slot, const char *v, size_t n)
@@ -78,16 +80,22 @@ static int on_progress(void *ctx, curl_off_t dltotal, curl_off_t dlnow, curl_off
 	(void)ultotal;
 	(void)ulnow;
 	struct xfer *x = ctx;
-	time_t now = time(NULL);
-	if (!x->f->progress || now == x->last_progress)
+	if (!x->prog)
 		return 0;
-	x->last_progress = now;
-	if (dltotal > 0)
-		fprintf(stderr, "\rhull: %s: %lld/%lld kB (%d%%)   ", x->f->url,
-			(long long)dlnow / 1000, (long long)dltotal / 1000,
-			(int)(dlnow * 100 / dltotal));
-	else
-		fprintf(stderr, "\rhull: %s: %lld kB   ", x->f->url, (long long)dlnow / 1000);
+	if (dltotal != x->prog_total || dlnow < x->prog_now) {
+		/* "downloading Debian/all.zip": the URL's last two segments */
+		const char *u = x->f->url, *tail = u + strlen(u);
+		for (int slashes = 0; tail > u && slashes < 2; tail--)
+			if (tail[-1] == '/' && ++slashes == 2)
+				break;
+		char label[64];
+		snprintf(label, sizeof(label), "downloading %s", tail);
+		hull_progress_begin(x->prog, label, 0, dltotal > 0 ? (uint64_t)dltotal : 0);
+		x->prog_total = dltotal;
+		x->prog_now = 0;
+	}
+	hull_progress_add(x->prog, 0, (uint64_t)(dlnow - x->prog_now));
+	x->prog_now = dlnow;
 	return 0;
 }
 
@@ -166,13 +174,13 @@ static int run(struct hull_fetch *f, int fd, const char *tmp, long *status, stru
 {
 	char errbuf[CURL_ERROR_SIZE];
 	for (int n = 0;; n++) {
-		struct xfer x = {.f = f, .fd = fd};
+		struct xfer x = {.f = f, .fd = fd, .prog_total = -1};
 		int rc = rewind_tmp(fd, tmp, err);
 		if (rc)
 			return rc;
+		x.prog = f->progress ? hull_progress_new(STDERR_FILENO) : NULL;
 		CURLcode cc = attempt(&x, status, errbuf);
-		if (f->progress)
-			fputc('\n', stderr);
+		hull_progress_end(x.prog);
 		if (x.werr)
 			return hull_err_set(err, HULL_EIO, "%s: %s", tmp, strerror(x.werr));
 		if (cc == CURLE_OK && *status >= 500 && n + 1 < MAX_ATTEMPTS) {

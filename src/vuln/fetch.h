@@ -12,7 +12,7 @@ struct hull_fetch {
 	const char *dest;	   /* written only by a complete 200 response */
 	const char *etag;	   /* sent as If-None-Match, or NULL */
 	const char *last_modified; /* sent as If-Modified-Since, or NULL */
-	bool progress;		   /* a progress line on stderr */
+	bool progress;		   /* a progress line on stderr (src/util/progress.h) */
 	/* results */
 	bool not_modified; /* 304: dest was not touched */
 	char *new_etag;	   /* validators of the response (free them), or NULL */

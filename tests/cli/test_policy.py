@@ -5,6 +5,7 @@ annotations, history) and --skip-base, --dockerfile mapping from real BuildKit a
 history strings, and SARIF pointing at the Dockerfile. Images are made here with umoci."""
 import json
 import os
+import re
 import subprocess
 
 import jsonschema
@@ -218,6 +219,55 @@ def test_dockerfile_mapping(images, tmp_path, tag):
     assert "dockerfile_line" not in f["/root/.npmrc"]
 
 
+MULTI_DOCKERFILE = """FROM debian:12 AS deps
+RUN apt-get update && apt-get install -y jq
+COPY conf /etc/app/
+
+FROM golang:1.22 AS build
+RUN go build -o /out/app .
+
+FROM deps AS app
+COPY deploy.sh /app/
+CMD ["/app/run"]
+"""
+
+
+def test_dockerfile_multistage_chain(images, tmp_path):
+    """FROM deps (a named stage) holds deps' layers too: they map to deps' lines, the
+    unrelated build stage maps nothing, the external base none."""
+    lay = images
+    lay.copy_tag("base", "multi")
+    lay.layer("multi", "multi", {"/opt/deps/env": "STRIPE=%s\n" % STRIPE},
+              "RUN /bin/sh -c apt-get update && apt-get install -y jq # buildkit", BK)
+    lay.layer("multi", "multi", {"/etc/app/conf": "aws_access_key_id = %s\n" % AWS},
+              "COPY conf /etc/app/ # buildkit", BK)
+    lay.layer("multi", "multi", {"/app/deploy.sh": "token %s\n" % GH},
+              "COPY deploy.sh /app/ # buildkit", BK)
+    lay.config("multi", 'CMD ["/app/run"]', BK, cmd="/app/run")
+    df = tmp_path / "Dockerfile"
+    df.write_text(MULTI_DOCKERFILE)
+    f = by_path(scan(lay.ref("multi"), "--dockerfile", df, cwd=tmp_path))
+    assert f["/app/deploy.sh"]["dockerfile_line"] == 9
+    assert f["/etc/app/conf"]["dockerfile_line"] == 3
+    assert f["/opt/deps/env"]["dockerfile_line"] == 2
+    assert f["/opt/deps/env"]["base"] is False
+    assert "dockerfile_line" not in f["/etc/base.conf"]
+    assert "dockerfile_line" not in f["/root/.npmrc"]
+    # a final stage FROM an external image: only its own instructions map
+    df.write_text(MULTI_DOCKERFILE.replace("FROM deps AS app", "FROM deps:1 AS app"))
+    f = by_path(scan(lay.ref("multi"), "--dockerfile", df, cwd=tmp_path))
+    assert f["/app/deploy.sh"]["dockerfile_line"] == 9
+    assert "dockerfile_line" not in f["/etc/app/conf"]
+    assert "dockerfile_line" not in f["/opt/deps/env"]
+    # a chain of two named stages, names compared case-insensitively
+    df.write_text(MULTI_DOCKERFILE.replace("COPY conf /etc/app/\n",
+                                           "FROM deps AS Conf\nCOPY conf /etc/app/\n")
+                  .replace("FROM deps AS app", "FROM conf AS app"))
+    f = by_path(scan(lay.ref("multi"), "--dockerfile", df, cwd=tmp_path))
+    assert [f[p]["dockerfile_line"] for p in ("/opt/deps/env", "/etc/app/conf",
+                                              "/app/deploy.sh")] == [2, 4, 10]
+
+
 def test_dockerfile_mismatch_and_errors(images, tmp_path):
     df = tmp_path / "Dockerfile"
     df.write_text("FROM scratch\nCOPY other /elsewhere\nUSER 1000\n")
@@ -343,6 +393,85 @@ def test_yaml_ignore(images, tmp_path):
                   "  - id: GITHUB-PAT\n    paths: ['**/deploy.sh']\n")
     rep = scan(images.ref("app"), cwd=tmp_path)
     assert ids(rep) == ["aws-access-key-id", "npm-access-token", "stripe-secret-key"]
+
+
+EXPIRING = """ignore:
+  - id: github-pat
+    expires: 2026-03-01
+    statement: rotated in ticket 77
+  - id: aws-access-key-id
+    expires: 2026-03-02
+  - id: npm-access-token
+    expires: 2025-01-01
+"""
+
+
+def test_expired_ignores_in_reports(images, tmp_path):
+    """Expired entries are listed in the JSON report, the table and SARIF, not only on
+    stderr; the date comes from $HULL_TODAY."""
+    ig = tmp_path / ".hullignore"
+    ig.write_text(EXPIRING)
+    env = dict(os.environ, HULL_TODAY="2026-03-01")
+
+    def run_(*args):
+        p = subprocess.run([H.HULL, "image", "--scanners", "secret", *map(str, args),
+                            images.ref("app")], capture_output=True, text=True, cwd=tmp_path,
+                           env=env)
+        assert p.returncode == 0, p.stderr
+        return p
+
+    rep = H.strict_json(run_("-f", "json").stdout)
+    assert rep["expired_ignores"] == [
+        {"id": "github-pat", "expires": "2026-03-01", "file": ".hullignore", "line": 2,
+         "statement": "rotated in ticket 77"},
+        {"id": "npm-access-token", "expires": "2025-01-01", "file": ".hullignore",
+         "line": 7}]
+    assert ids(rep) == ["github-pat", "npm-access-token", "stripe-secret-key"]
+    # the day before, only the old one: then the list has one entry
+    env["HULL_TODAY"] = "2026-02-28"
+    rep = H.strict_json(run_("-f", "json").stdout)
+    assert [e["id"] for e in rep["expired_ignores"]] == ["npm-access-token"]
+    env["HULL_TODAY"] = "2026-03-01"
+    # table: one line per entry after the summary, also with --quiet (stderr empty)
+    p = run_("-q", "--no-color")
+    assert p.stderr == ""
+    lines = p.stdout.splitlines()
+    i = next(k for k, l in enumerate(lines) if re.match(r"\d+ findings? \(", l))
+    assert lines[i + 1:] == [
+        "expired ignore: .hullignore:2: github-pat expired on 2026-03-01 and no longer "
+        "applies (rotated in ticket 77)",
+        "expired ignore: .hullignore:7: npm-access-token expired on 2025-01-01 and no "
+        "longer applies"]
+    # SARIF: tool configuration notifications, valid against the schema
+    doc = json.loads(run_("-f", "sarif").stdout)
+    with open(os.path.join(SCHEMAS, "sarif-schema-2.1.0.json")) as f:
+        jsonschema.Draft4Validator(json.load(f)).validate(doc)
+    inv = doc["runs"][0]["invocations"]
+    assert len(inv) == 1 and inv[0]["executionSuccessful"] is True
+    notes = inv[0]["toolConfigurationNotifications"]
+    assert [(n["descriptor"]["id"], n["level"],
+             n["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
+             n["locations"][0]["physicalLocation"]["region"]["startLine"]) for n in notes] == [
+        ("expired-ignore", "warning", ".hullignore", 2),
+        ("expired-ignore", "warning", ".hullignore", 7)]
+    assert "github-pat expired on 2026-03-01" in notes[0]["message"]["text"]
+    # nothing expired: no list, no invocations
+    ig.write_text("ignore:\n  - id: github-pat\n    expires: 2999-01-01\n")
+    assert "expired_ignores" not in H.strict_json(run_("-f", "json").stdout)
+    assert "invocations" not in json.loads(run_("-f", "sarif").stdout)["runs"][0]
+    assert "expired ignore" not in run_().stdout
+
+
+def test_expired_ignores_in_k8s_report(tmp_path):
+    (tmp_path / "pod.yaml").write_text(
+        "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n"
+        "  - {name: c, image: nginx:1.25}\n")
+    (tmp_path / ".hullignore").write_text("HULL-K8S-007 exp:2001-01-01\n")
+    r = H.hull("k8s", "-f", "json", "pod.yaml", cwd=tmp_path)
+    rep = H.strict_json(r.out)
+    assert rep["expired_ignores"] == [{"id": "HULL-K8S-007", "expires": "2001-01-01",
+                                       "file": ".hullignore", "line": 1}]
+    assert "HULL-K8S-007" in ids(rep)
 
 
 @pytest.mark.parametrize("text,line", [

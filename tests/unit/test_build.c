@@ -8,6 +8,8 @@
 
 #include "build/imagew.h"
 #include "build/layerw.h"
+#include "build/spec.h"
+#include "source/source.h"
 #include "util/hash.h"
 
 #include <archive.h>
@@ -255,12 +257,75 @@ static int teardown(void **state)
 	return 0;
 }
 
+/* ${…} in files.src and debs: every variable, Debian's architecture names, literal '$'. */
+static void test_platform_subst(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *pf, *in, *out;
+	} cases[] = {
+		{"linux/arm64", "./dist/${ARCH}/app", "./dist/arm64/app"},
+		{"linux/arm/v7", "${OS}-${ARCH}-${VARIANT}", "linux-arm-v7"},
+		{"linux/arm/v7", "${PLATFORM}/x_${DEBARCH}.deb", "linux/arm/v7/x_armhf.deb"},
+		{"linux/arm/v6", "${DEBARCH}", "armel"},
+		{"linux/386", "${DEBARCH}", "i386"},
+		{"linux/ppc64le", "${DEBARCH}", "ppc64el"},
+		{"linux/amd64", "${DEBARCH}${VARIANT}", "amd64"},
+		{"linux/amd64", "a$b${c$", "a$b${c$"},
+		{"linux/amd64", "${ARCH", "${ARCH"},
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct hull_platform pl;
+		assert_int_equal(hull_platform_parse(cases[i].pf, &pl), 0);
+		char *got = hull_bspec_subst(cases[i].in, &pl);
+		assert_string_equal(got, cases[i].out);
+		free(got);
+		hull_platform_free(&pl);
+	}
+}
+
+static void test_spec_platforms(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *text, *err; /* err NULL: parses */
+	} cases[] = {
+		{"files: [{src: ./a, dst: /a}]\nplatforms: [linux/amd64, linux/arm/v7]\n", NULL},
+		{"files: [{src: \"./${ARCH}/a\", dst: /a}]\n", NULL},
+		{"files: [{src: \"./${arch}/a\", dst: /a}]\n", "t.yaml:1:16: files.src"},
+		{"files: [{src: ./a, dst: /a}]\nplatforms: []\n",
+		 "t.yaml:2:12: platforms must list"},
+		{"", "t.yaml: the spec is empty"},
+		{"# nothing\n", "t.yaml: the spec is empty"},
+		{"files: [{src: ./a, dst: /a}]\nplatforms: linux/amd64\n", "must be a list"},
+		{"files: [{src: ./a, dst: /a}]\nplatforms: [linux]\n", "t.yaml:2:13: platforms"},
+		{"files: [{src: ./a, dst: /a}]\nplatform: amd64\n",
+		 "t.yaml:2:11: platform \"amd64\""},
+		{"files: [{src: ./a, dst: /a}]\ndebs: [\"${X}\"]\n", "t.yaml:2:9: debs \"${X}\""},
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct hull_bspec *s = NULL;
+		struct hull_err err = {0};
+		int rc = hull_bspec_parse("t.yaml", cases[i].text, strlen(cases[i].text), &s, &err);
+		if (!cases[i].err) {
+			assert_int_equal(rc, 0);
+			hull_bspec_free(s);
+			continue;
+		}
+		assert_int_equal(rc, HULL_EINPUT);
+		assert_null(s);
+		if (!strstr(err.msg, cases[i].err))
+			fail_msg("case %zu: \"%s\" lacks \"%s\"", i, err.msg, cases[i].err);
+		hull_err_clear(&err);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_layer_reproducible),
-		cmocka_unit_test(test_layer_errors),
-		cmocka_unit_test(test_assemble),
+		cmocka_unit_test(test_layer_reproducible), cmocka_unit_test(test_layer_errors),
+		cmocka_unit_test(test_assemble),	   cmocka_unit_test(test_platform_subst),
+		cmocka_unit_test(test_spec_platforms),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -188,12 +188,57 @@ static void test_check_table(void **state)
 	assert_false(hull_k8s_check_known("HULL-K8S-999"));
 }
 
+/* The library API behind --image-config: users recorded per reference (normalised as
+ * Docker does) drive HULL-K8S-037/038; unknown images and explicit UIDs do not. */
+static void test_image_users(void **state)
+{
+	(void)state;
+	static const char y[] =
+		"apiVersion: v1\n"
+		"kind: Pod\n"
+		"metadata: {name: p}\n"
+		"spec:\n"
+		"  containers:\n"
+		"  - {name: a, image: nginx}\n"
+		"  - {name: b, image: 'docker.io/library/nginx:latest'}\n"
+		"  - {name: c, image: app/named:1, securityContext: {runAsNonRoot: true}}\n"
+		"  - {name: d, image: app/uid:1, securityContext: {runAsNonRoot: true}}\n"
+		"  - {name: e, image: app/unknown:1}\n"
+		"  - {name: f, image: nginx, securityContext: {runAsUser: 5}}\n"
+		"  - {name: g, image: app/named:1}\n";
+	struct hull_k8s_images *im = hull_k8s_images_new(NULL, false);
+	hull_k8s_images_put(im, "docker.io/library/nginx:latest", "");
+	hull_k8s_images_put(im, "app/named:1", "app");
+	hull_k8s_images_put(im, "app/uid:1", "10001:10001");
+	struct hull_k8s_opts o = {.images = im};
+	struct hull_k8s_scan s = HULL_K8S_SCAN_INIT;
+	assert_int_equal(hull_k8s_scan_buffer(&s, "p.yaml", y, strlen(y), &o), 0);
+	assert_int_equal(count_id(&s, "HULL-K8S-037"), 2); /* a and b */
+	assert_int_equal(count_id(&s, "HULL-K8S-038"), 1); /* c: a name cannot be verified */
+	for (size_t i = 0; i < s.findings.n; i++) {
+		const struct hull_finding *f = &s.findings.v[i];
+		if (!strcmp(f->id, "HULL-K8S-037"))
+			assert_true(!strcmp(f->object.container, "a") ||
+				    !strcmp(f->object.container, "b"));
+		if (!strcmp(f->id, "HULL-K8S-038"))
+			assert_string_equal(f->object.container, "c");
+	}
+	hull_k8s_scan_free(&s);
+	/* Without images the same manifest has neither. */
+	struct hull_k8s_scan s2 = HULL_K8S_SCAN_INIT;
+	assert_int_equal(hull_k8s_scan_buffer(&s2, "p.yaml", y, strlen(y), NULL), 0);
+	assert_int_equal(count_id(&s2, "HULL-K8S-037") + count_id(&s2, "HULL-K8S-038"), 0);
+	hull_k8s_scan_free(&s2);
+	hull_k8s_images_free(im);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_tree_lines),	cmocka_unit_test(test_merge_and_alias),
 		cmocka_unit_test(test_hostile),		cmocka_unit_test(test_inheritance),
 		cmocka_unit_test(test_secret_patterns), cmocka_unit_test(test_check_table),
+		cmocka_unit_test(test_image_users),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

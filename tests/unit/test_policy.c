@@ -259,6 +259,37 @@ static void test_boundary(void **state)
 	assert_int_equal(hull_attrib_history_boundary(NULL, true), -1);
 }
 
+/* FROM a named stage: that stage's instructions come first, along the chain; stages
+ * off the chain (and an image FROM with a tag) are not followed. */
+static void test_dockerfile_map_chain(void **state)
+{
+	(void)state;
+	const char *df = "FROM debian AS deps\nRUN a\nFROM deps AS mid\nRUN b\n"
+			 "FROM deps AS other\nRUN z\nFROM MID\n# c\nRUN c\n";
+	json_t *h = hist("[{\"created_by\":\"RUN /bin/sh -c a # buildkit\"},"
+			 "{\"created_by\":\"RUN /bin/sh -c b # buildkit\"},"
+			 "{\"created_by\":\"RUN /bin/sh -c c # buildkit\"}]");
+	size_t line[3];
+	struct hull_err err = {0};
+	int n = hull_attrib_dockerfile_map(h, "Dockerfile", df, strlen(df), -1, line, &err);
+	assert_int_equal(n, 3);
+	assert_int_equal(line[0], 2);
+	assert_int_equal(line[1], 4);
+	assert_int_equal(line[2], 9);
+	const char *tagged = "FROM debian AS deps\nRUN a\nRUN b\nFROM deps:1\nRUN c\n";
+	n = hull_attrib_dockerfile_map(h, "Dockerfile", tagged, strlen(tagged), -1, line, &err);
+	assert_int_equal(n, 1);
+	assert_int_equal(line[2], 5);
+	assert_int_equal(line[1], 0);
+	/* a stage named like its own base is external, not a loop */
+	const char *self = "FROM x AS x\nRUN b\nFROM x\nRUN c\n";
+	n = hull_attrib_dockerfile_map(h, "Dockerfile", self, strlen(self), -1, line, &err);
+	assert_int_equal(n, 2);
+	assert_int_equal(line[1], 2);
+	assert_int_equal(line[2], 4);
+	json_decref(h);
+}
+
 static void test_dockerfile_map(void **state)
 {
 	const char *df = "FROM a AS b\nRUN x\nFROM base\n# c\nARG V=1\n"
@@ -371,7 +402,8 @@ int main(void)
 		cmocka_unit_test(test_plain),	       cmocka_unit_test(test_yaml),
 		cmocka_unit_test(test_glob),	       cmocka_unit_test(test_purl),
 		cmocka_unit_test(test_policy_apply),   cmocka_unit_test(test_boundary),
-		cmocka_unit_test(test_dockerfile_map), cmocka_unit_test(test_config),
+		cmocka_unit_test(test_dockerfile_map), cmocka_unit_test(test_dockerfile_map_chain),
+		cmocka_unit_test(test_config),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -9,6 +9,7 @@
 #include "util/jsonw.h"
 #include "util/path.h"
 #include "util/pool.h"
+#include "util/progress.h"
 #include "util/strbuf.h"
 #include "util/strmap.h"
 #include "util/util.h"
@@ -232,6 +233,46 @@ static void test_write_atomic_special_files(void **state)
 	rmdir(dir);
 }
 
+static void test_progress(void **state)
+{
+	(void)state;
+	char b[32];
+	hull_human_size(999, b, sizeof(b));
+	assert_string_equal(b, "999 B");
+	hull_human_size(1000, b, sizeof(b));
+	assert_string_equal(b, "1.0 kB");
+	hull_human_size(1234567, b, sizeof(b));
+	assert_string_equal(b, "1.2 MB");
+	hull_human_size(5000000000ull, b, sizeof(b));
+	assert_string_equal(b, "5.0 GB");
+	/* NULL hooks and displays do nothing */
+	hull_progress_report(NULL, 1, 1);
+	struct hull_progress_hook none = hull_progress_hook(NULL);
+	hull_progress_report(&none, 1, 1);
+	hull_progress_end(NULL);
+	int fds[2];
+	assert_int_equal(pipe(fds), 0);
+	setenv("COLUMNS", "60", 1); /* a pipe has no window size */
+	struct hull_progress *p = hull_progress_new(fds[1]);
+	struct hull_progress_hook h = hull_progress_hook(p);
+	hull_progress_begin_phase(&h, "reading layers", 3, 3000000);
+	hull_progress_report(&h, 1, 1500000); /* within 100 ms of the last draw: not drawn */
+	usleep(120000);
+	hull_progress_report(&h, 0, 0);
+	hull_progress_end(p);
+	close(fds[1]);
+	char out[512];
+	ssize_t n = read(fds[0], out, sizeof(out) - 1);
+	close(fds[0]);
+	assert_true(n > 0);
+	out[n] = '\0';
+	const char *want = "\rhull: reading layers: 0/3, 0 B / 3.0 MB\033[K"
+			   "\rhull: reading layers: 1/3, 1.5 MB / 3.0 MB\033[K\r\033[K";
+	/* no rate in the first 0.2 s */
+	assert_string_equal(out, want);
+	unsetenv("COLUMNS");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -245,6 +286,7 @@ int main(void)
 		cmocka_unit_test(test_parallel_for),
 		cmocka_unit_test(test_err),
 		cmocka_unit_test(test_write_atomic_special_files),
+		cmocka_unit_test(test_progress),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

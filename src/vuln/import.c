@@ -6,6 +6,7 @@
 #include "../source/write.h"
 #include "../util/arena.h"
 #include "../util/pool.h"
+#include "../util/progress.h"
 #include "../util/strbuf.h"
 #include "../util/strmap.h"
 #include "db.h"
@@ -118,6 +119,9 @@ struct importer {
 	 * are found without asking the database. */
 	struct strmap seen;
 	struct arena seen_arena;
+	struct hull_progress *prog; /* o->progress: the line on stderr */
+	size_t prog_items;	    /* advisories already counted on it */
+	uint64_t prog_bytes, done_bytes;
 };
 
 struct seen {
@@ -185,6 +189,7 @@ static void show(struct importer *im, int kind, const char *msg)
 	size_t max = im->o->max_notes ? im->o->max_notes : 10;
 	if (kind == HULL_OSV_NOTE_GIT_RANGE || im->shown[kind]++ >= max)
 		return;
+	hull_progress_clear(im->prog);
 	hull_warn("%s", msg);
 }
 
@@ -465,8 +470,10 @@ static void item_free(struct item *it)
 
 static void progress(struct importer *im)
 {
-	if (im->o->progress)
-		fprintf(stderr, "\rhull: importing: %zu advisories", im->st->advisories);
+	hull_progress_add(im->prog, im->st->advisories - im->prog_items,
+			  im->done_bytes - im->prog_bytes);
+	im->prog_items = im->st->advisories;
+	im->prog_bytes = im->done_bytes;
 }
 
 /* Counts and shows the item's notes, then stores its record or counts it as skipped. */
@@ -600,6 +607,7 @@ static int flush(struct importer *im, struct hull_err *err)
 		struct item *it = &im->items[i];
 		wait_parsed(&pp, i, cache);
 		rc = consume(im, it, err);
+		im->done_bytes += it->len;
 		pthread_mutex_lock(&pp.mu);
 		pp.written = i + 1;
 		pp.ahead -= it->len;
@@ -1099,6 +1107,10 @@ int hull_vulndb_import(const struct hull_vulndb_import_opts *o, struct hull_vuln
 				    "%s: cannot create a temporary file beside it: %s", o->db_path,
 				    strerror(errno));
 	struct importer im = {.o = o, .st = st, .now = utc_now()};
+	if (o->progress) {
+		im.prog = hull_progress_new(STDERR_FILENO);
+		hull_progress_begin(im.prog, "importing advisories", 0, 0);
+	}
 	/* The writer parses too when it would wait: one parser thread per other CPU. */
 	unsigned ncpu = hull_ncpu();
 	im.workers = o->threads ? o->threads : ncpu > 1 ? ncpu - 1 : 1;
@@ -1115,8 +1127,7 @@ int hull_vulndb_import(const struct hull_vulndb_import_opts *o, struct hull_vuln
 	if (sqlite3_close(im.db) != SQLITE_OK && !rc)
 		rc = hull_err_set(err, HULL_EIO, "%s: closing the database failed", o->db_path);
 	free(im.now);
-	if (o->progress)
-		fputc('\n', stderr);
+	hull_progress_end(im.prog);
 	rc = hull_tmpfile_commit(fd, tmp, o->db_path, rc, err);
 	if (!rc)
 		fsync_dir(o->db_path);

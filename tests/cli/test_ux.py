@@ -271,3 +271,27 @@ def test_pull_progress(request, tmp_path_factory, image, tmp_path):
     assert rc == 0 and err == b"", err
     rc, out, err = run_tty(args + ["-q", "oci:%s:x" % (tmp_path / "c")], env)
     assert rc == 0 and err == b"", err
+
+
+def test_db_import_progress(tmp_path):
+    import zipfile
+    src = tmp_path / "osv.zip"
+    with zipfile.ZipFile(src, "w") as zf:  # enough for several redraws (~10 a second)
+        for i in range(40000):
+            zf.writestr("PYSEC-%d.json" % i, json.dumps(
+                {"id": "PYSEC-%d" % i, "modified": "2024-01-01T00:00:00Z", "affected": [
+                    {"package": {"ecosystem": "PyPI", "name": "p%d" % i}, "ranges": [
+                        {"type": "ECOSYSTEM", "events": [{"introduced": "0"}]}]}]}))
+    env = env_for(tmp_path)
+    db = tmp_path / "db.sqlite"
+    rc, out, err = run_tty(["db", "import", "--db", db, src], env)
+    assert rc == 0, err
+    shown = [f for f in frames(err) if f.startswith("hull: importing advisories: ")]
+    counts = [int(m.group(1)) for m in
+              (re.match(r"hull: importing advisories: (\d+),", f) for f in shown) if m]
+    assert counts and counts == sorted(counts) and counts[-1] <= 40000, shown
+    assert err.endswith(b"\r\x1b[K") or b"\r\x1b[K" in err  # erased at the end
+    rc, out, err = run_tty(["db", "import", "--db", db, "-q", src], env)
+    assert rc == 0 and err == b"", err
+    rc, out, err = run_pipe(["db", "import", "--db", db, src], env)
+    assert rc == 0 and b"importing" not in err, err

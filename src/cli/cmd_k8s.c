@@ -40,6 +40,8 @@ const char cmd_k8s_usage[] =
 	"                                 from its registry (config blob only, once per\n"
 	"                                 reference); a failure is a warning and the\n"
 	"                                 image's user stays unknown\n"
+	"      --platform OS/ARCH[/V]     the image to read from a multi-platform index\n"
+	"                                 for both (default: linux/amd64)\n"
 	"    for docker:// sources and --resolve-images (docs/registry.md):\n" CLI_REGISTRY_HELP
 	"  -o, --output FILE              write the report to FILE (atomically)\n"
 	"  -q, --quiet                    no notes or warnings on stderr (errors still\n"
@@ -70,6 +72,7 @@ struct k8s_args {
 	const char **image_cfg; /* REF=SOURCE */
 	size_t nimage_cfg, image_cfg_cap;
 	bool resolve;
+	const char *platform; /* --platform: which image of an index */
 	struct cli_registry reg;
 	struct hull_config cfg; /* hull.yaml; owns the arguments it adds */
 	int argc;		/* the arguments after hull.yaml's were added */
@@ -126,7 +129,15 @@ static int parse_exit_code(const char *s, int *out)
 	return 0;
 }
 
-enum { OPT_EXIT_CODE = 256, OPT_SKIP, OPT_MAX_SIZE, OPT_NO_COLOR, OPT_IMAGE_CFG, OPT_RESOLVE };
+enum {
+	OPT_EXIT_CODE = 256,
+	OPT_SKIP,
+	OPT_MAX_SIZE,
+	OPT_NO_COLOR,
+	OPT_IMAGE_CFG,
+	OPT_RESOLVE,
+	OPT_PLATFORM
+};
 
 static int parse_args(int argc, char **argv, struct k8s_args *a)
 {
@@ -141,6 +152,7 @@ static int parse_args(int argc, char **argv, struct k8s_args *a)
 		{"no-color", no_argument, NULL, OPT_NO_COLOR},
 		{"image-config", required_argument, NULL, OPT_IMAGE_CFG},
 		{"resolve-images", no_argument, NULL, OPT_RESOLVE},
+		{"platform", required_argument, NULL, OPT_PLATFORM},
 		{"help", no_argument, NULL, 'h'},
 		CLI_REGISTRY_LONGOPTS,
 		CLI_UX_LONGOPTS,
@@ -173,6 +185,16 @@ static int parse_args(int argc, char **argv, struct k8s_args *a)
 		case OPT_RESOLVE:
 			a->resolve = true;
 			break;
+		case OPT_PLATFORM: {
+			struct hull_platform pf;
+			if (hull_platform_parse(optarg, &pf))
+				return cli_error(
+					"k8s: --platform: want OS/ARCH[/VARIANT], not \"%s\"",
+					optarg);
+			hull_platform_free(&pf);
+			a->platform = optarg;
+			break;
+		}
 		case OPT_IGNOREFILE:
 			a->ignorefiles =
 				xreallocarray(a->ignorefiles, a->nignorefiles + 1, sizeof(char *));
@@ -225,6 +247,7 @@ static int parse_args(int argc, char **argv, struct k8s_args *a)
 	a->opts.nskip = a->nskip;
 	if (a->nimage_cfg || a->resolve) {
 		a->opts.images = hull_k8s_images_new(&a->reg.o, a->resolve);
+		hull_k8s_images_set_platform(a->opts.images, a->platform);
 		for (size_t i = 0; i < a->nimage_cfg; i++) {
 			const char *eq = strchr(a->image_cfg[i], '=');
 			char *ref = xstrndup(a->image_cfg[i], (size_t)(eq - a->image_cfg[i]));

@@ -17,6 +17,7 @@ struct ientry {
 
 struct hull_k8s_images {
 	struct hull_registry_opts reg;
+	const char *platform; /* NULL: linux/amd64 */
 	bool resolve;
 	struct strmap by_ref;  /* the image: text as written -> entry */
 	struct strmap by_norm; /* a normalised reference -> entry (configured or resolved) */
@@ -31,6 +32,11 @@ struct hull_k8s_images *hull_k8s_images_new(const struct hull_registry_opts *reg
 		im->reg = *reg;
 	im->resolve = resolve;
 	return im;
+}
+
+void hull_k8s_images_set_platform(struct hull_k8s_images *im, const char *platform)
+{
+	im->platform = platform;
 }
 
 void hull_k8s_images_free(struct hull_k8s_images *im)
@@ -76,7 +82,7 @@ static char *normalise(const char *ref)
 static int read_user(const struct hull_k8s_images *im, const char *source, char **user,
 		     struct hull_err *err)
 {
-	struct hull_open_opts oo = {.registry = &im->reg, .stream = true};
+	struct hull_open_opts oo = {.platform = im->platform, .registry = &im->reg, .stream = true};
 	struct hull_image *img = NULL;
 	int rc = hull_image_open(source, &oo, &img, err);
 	if (rc)

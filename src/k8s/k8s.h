@@ -19,6 +19,9 @@ struct hull_registry_opts;
  * sources; resolve: fetch the config of every other image from its registry (config blob
  * only), once per reference, a failure being a warning (the user is then unknown). */
 struct hull_k8s_images *hull_k8s_images_new(const struct hull_registry_opts *reg, bool resolve);
+/* The platform ("os/arch[/variant]", kept by reference) whose image is read from an index,
+ * for the sources added after this call and every resolved image; default linux/amd64. */
+void hull_k8s_images_set_platform(struct hull_k8s_images *im, const char *platform);
 /* Uses the image at source (oci:DIR, oci-archive:, docker-archive:, docker://REF, …) for
  * containers whose image: is ref (as written, or the same reference once normalised).
  * Reads the config now; an error names source. */

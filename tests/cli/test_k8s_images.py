@@ -286,9 +286,56 @@ def test_bad_image_config(tmp_path, images):
     assert r.rc == 2 and r.out == "" and len(r.err_lines) == 1, r.describe()
 
 
+def test_platform_picks_from_an_index(tmp_path):
+    """An index with a root amd64 image and a non-root arm64 one: --platform decides
+    which config's User counts; a platform the index lacks is an input error."""
+    path = str(tmp_path / "multi")
+    descs = []
+    for arch, user in [("amd64", "0"), ("arm64", "10001")]:
+        def hook(cfg_bytes, user=user):
+            cfg = json.loads(cfg_bytes)
+            cfg["config"]["User"] = user
+            return H.jdump(cfg)
+        files = [H.entry("etc/", "dir"), H.entry("etc/arch", data=arch.encode())]
+        info = H.make_oci_layout(path, [(H.make_tar(files), "gzip")], arch=arch,
+                                 config_bytes_hook=hook)
+        size = os.path.getsize(H.blob_path(path, info["manifest"]))
+        descs.append({"mediaType": "application/vnd.oci.image.manifest.v1+json",
+                      "digest": info["manifest"], "size": size,
+                      "platform": {"os": "linux", "architecture": arch}})
+    nested = H.jdump({"schemaVersion": 2,
+                      "mediaType": "application/vnd.oci.image.index.v1+json",
+                      "manifests": descs})
+    nd = H.write_blob(path, nested)
+    with open(os.path.join(path, "index.json"), "wb") as f:
+        f.write(H.jdump({"schemaVersion": 2, "manifests": [
+            {"mediaType": "application/vnd.oci.image.index.v1+json", "digest": nd,
+             "size": len(nested),
+             "annotations": {"org.opencontainers.image.ref.name": "v1"}}]}))
+    p = tmp_path / "p.yaml"
+    p.write_text("apiVersion: v1\nkind: Pod\nmetadata: {name: p, namespace: shop}\nspec:\n"
+                 "  containers:\n  - {name: app, image: 'shop/app:1'}\n")
+    cfg = "shop/app:1=oci:%s:v1" % path
+    ids = [f["id"] for f in image_findings(run("--format", "json", "--image-config", cfg, p))]
+    assert ids == ["HULL-K8S-037"]
+    ids = [f["id"] for f in image_findings(run("--format", "json", "--platform", "linux/amd64",
+                                               "--image-config", cfg, p))]
+    assert ids == ["HULL-K8S-037"]
+    ids = [f["id"] for f in image_findings(run("--format", "json", "--platform", "linux/arm64",
+                                               "--image-config", cfg, p))]
+    assert ids == []
+    r = run("--platform", "linux/s390x", "--image-config", cfg, p)
+    assert r.rc == 2 and r.out == "" and len(r.err_lines) == 1, r.describe()
+    assert "linux/s390x" in r.err or "s390x" in r.err
+    r = run("--platform", "nonsense//", "--image-config", cfg, p)
+    assert r.rc == 2 and r.err_lines == [
+        'hull: error: k8s: --platform: want OS/ARCH[/VARIANT], not "nonsense//"'], r.describe()
+
+
 def test_help_documents_the_options():
     r = H.hull("k8s", "--help")
     assert "--image-config REF=SOURCE" in r.out and "--resolve-images" in r.out
+    assert "--platform OS/ARCH[/V]" in r.out
 
 
 # ------------------------------------------------------------- --resolve-images

@@ -178,15 +178,17 @@ static void resolve_deps(struct yarn *y)
 	for (size_t i = 0; i < y->nres; i++) {
 		const struct resolved *r = &y->res[i];
 		for (const char *p = r->deps; p && *p;) {
+			/* a NUL byte from the file can end the list before its last '\n' */
 			const char *nl = strchr(p, '\n');
-			_cleanup_free_ char *spec = xstrndup(p, (size_t)(nl - p));
+			size_t n = nl ? (size_t)(nl - p) : strlen(p);
+			_cleanup_free_ char *spec = xstrndup(p, n);
 			size_t t = (size_t)(uintptr_t)strmap_get(&y->specs, spec);
 			const struct resolved *to = t ? &y->res[t - 1] : NULL;
 			if (to && to->name)
 				hull_pkg_depends(y->inv, y->f, r->project ? NULL : r->name,
 						 r->project ? NULL : r->version, HULL_DEP_FILE,
 						 to->name, to->version);
-			p = nl + 1;
+			p += n + (nl != NULL);
 		}
 	}
 	for (size_t i = 0; i < y->nres; i++) {

@@ -441,3 +441,14 @@ def test_go_binary_main_module_depends_on_every_dep(tmp_path, module_binary):  #
     _, doc = inventory(tmp_path)
     assert main == ("example.com/app", "(devel)") and len(deps) == 4
     assert edges(doc) == {(main, d) for d in deps}
+
+
+def test_yarn_lock_with_nul_bytes(tmp_path):
+    """A NUL byte inside a dependency line (found by fuzz_npm) is read as text, not a
+    crash; the entries around it keep their edges."""
+    lock = (b'# yarn lockfile v1\n\n'
+            b'a@^1.0.0:\n  version "1.0.0"\n  dependencies:\n    b "^2.0.0"\n    c\0x "1"\n\n'
+            b'b@^2.0.0:\n  version "2.0.0"\n')
+    (tmp_path / "yarn.lock").write_bytes(lock)
+    _, doc = inventory(tmp_path)
+    assert (("a", "1.0.0"), ("b", "2.0.0")) in edges(doc)

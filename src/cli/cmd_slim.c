@@ -37,6 +37,9 @@ const char cmd_slim_usage[] =
 	"      --report FILE           write a JSON report: every kept path and "
 	"why\n" CLI_IMAGE_HELP CLI_QUIET_HELP "  -h, --help                  show this help\n"
 	"\n"
+	"docker:// layers are always downloaded to the blob cache first (slim reads the\n"
+	"image's files more than once), so --cache changes nothing here.\n"
+	"\n"
 	"Prints files and bytes before and after. Exit status: 0 success, 2 usage or input\n"
 	"error (a missing entrypoint or library, a truncated ELF, a symlink escaping the\n"
 	"image): one line on stderr, nothing written.\n";

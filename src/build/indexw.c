@@ -88,16 +88,7 @@ static int feed_file(const char *path, int (*sink)(void *ctx, const void *p, siz
 
 static int fd_sink(void *ctx, const void *p, size_t n)
 {
-	int fd = *(int *)ctx;
-	for (size_t done = 0; done < n;) {
-		ssize_t k = write(fd, (const char *)p + done, n - done);
-		if (k < 0 && errno == EINTR)
-			continue;
-		if (k < 0)
-			return HULL_EIO;
-		done += (size_t)k;
-	}
-	return 0;
+	return hull_write_all(*(int *)ctx, p, n) ? HULL_EIO : 0;
 }
 
 /* Copies a blob file unless dst has it already (content-addressed: same name, same
@@ -220,45 +211,6 @@ int hull_index_assemble(const struct hull_index_entry *e, size_t n, const json_t
 
 /* index.json of a destination layout: the existing one (entries named tag dropped),
  * or a new one, plus top tagged. */
-static int update_index(const char *dir, const json_t *top, const char *tag, struct hull_err *err)
-{
-	_cleanup_free_ char *path = xasprintf("%s/index.json", dir);
-	json_t *idx = NULL;
-	if (access(path, F_OK) == 0) {
-		char *data;
-		size_t len;
-		int rc = hull_read_file(path, MAX_INDEX, &data, &len, err);
-		if (rc)
-			return rc;
-		rc = hull_json_parse(data, len, path, &idx, err);
-		free(data);
-		if (rc)
-			return rc;
-	}
-	json_t *m = json_object_get(idx, "manifests");
-	if (!json_is_array(m)) {
-		if (idx)
-			json_decref(idx);
-		idx = json_pack("{s:i, s:s, s:[]}", "schemaVersion", 2, "mediaType", OCI_INDEX,
-				"manifests");
-		m = json_object_get(idx, "manifests");
-	}
-	for (size_t i = json_array_size(m); i-- > 0;) {
-		json_t *r = json_object_get(json_object_get(json_array_get(m, i), "annotations"),
-					    REF_ANNOT);
-		if (json_is_string(r) && !strcmp(json_string_value(r), tag))
-			json_array_remove(m, i);
-	}
-	json_t *d = json_deep_copy(top);
-	json_object_set_new(d, "annotations", json_pack("{s:s}", REF_ANNOT, tag));
-	json_array_append_new(m, d);
-	char *out = json_dumps(idx, JSON_COMPACT);
-	json_decref(idx);
-	int rc = hull_write_file_atomic(path, out, strlen(out), err);
-	free(out);
-	return rc;
-}
-
 static int write_layout(const char *from, const char *to, const json_t *top, const char *tag,
 			struct hull_err *err)
 {
@@ -269,7 +221,7 @@ static int write_layout(const char *from, const char *to, const json_t *top, con
 		rc = hull_write_file_atomic(lp, OCI_LAYOUT, strlen(OCI_LAYOUT), err);
 	if (!rc)
 		rc = copy_blobs(from, to, err);
-	return rc ? rc : update_index(to, top, tag, err);
+	return rc ? rc : hull_layout_index_put(to, json_deep_copy(top), tag, err);
 }
 
 static int publish_oci(const char *from, const char *path, const json_t *top, const char *tag,

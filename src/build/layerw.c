@@ -254,20 +254,6 @@ size_t hull_layerw_count(const struct hull_layerw *w)
 
 /* ------------------------------------------------------------------ output */
 
-static int write_all(int fd, const void *p, size_t n)
-{
-	for (const char *c = p; n;) {
-		ssize_t k = write(fd, c, n);
-		if (k < 0 && errno == EINTR)
-			continue;
-		if (k < 0)
-			return HULL_EIO;
-		c += k;
-		n -= (size_t)k;
-	}
-	return 0;
-}
-
 /* Deflates len bytes of tar (flush: Z_FINISH at the end). */
 static int emit(struct hull_layerw *w, const void *p, size_t len, int flush)
 {
@@ -285,7 +271,7 @@ static int emit(struct hull_layerw *w, const void *p, size_t len, int flush)
 		size_t have = OUT_CHUNK - w->z.avail_out;
 		hull_sha256_update(&w->gz_h, w->out, have);
 		w->gz_len += have;
-		if (write_all(w->fd, w->out, have))
+		if (hull_write_all(w->fd, w->out, have))
 			return HULL_EIO;
 	} while (w->z.avail_out == 0 || (flush == Z_FINISH && zr != Z_STREAM_END));
 	return 0;

@@ -66,15 +66,8 @@ static int partial_seed(int fd, uint64_t size, uint64_t *off, struct hull_sha256
 
 static int write_all(int fd, const char *p, size_t n, struct hull_err *err)
 {
-	while (n) {
-		ssize_t w = write(fd, p, n);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w < 0)
-			return hull_err_set(err, HULL_EIO, "cache file: %s", strerror(errno));
-		p += w;
-		n -= (size_t)w;
-	}
+	if (hull_write_all(fd, p, n))
+		return hull_err_set(err, HULL_EIO, "cache file: %s", strerror(errno));
 	return 0;
 }
 

@@ -85,17 +85,7 @@ static int copy_blob(struct hull_image *img, const struct src *s,
 
 static int fd_sink(void *ctx, const void *p, size_t n)
 {
-	int fd = *(int *)ctx;
-	for (const char *c = p; n;) {
-		ssize_t w = write(fd, c, n);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w < 0)
-			return HULL_EIO;
-		c += w;
-		n -= (size_t)w;
-	}
-	return 0;
+	return hull_write_all(*(int *)ctx, p, n) ? HULL_EIO : 0;
 }
 
 static int put_file_blob(struct hull_image *img, const char *dir, const struct src *s,
@@ -140,9 +130,7 @@ static json_t *manifest_desc(struct hull_image *img, const char *tag)
 	return d;
 }
 
-/* index.json: the existing one (entries named tag dropped) plus this image. */
-static int update_index(struct hull_image *img, const char *dir, const char *tag,
-			struct hull_err *err)
+int hull_layout_index_put(const char *dir, json_t *desc, const char *tag, struct hull_err *err)
 {
 	_cleanup_free_ char *path = xasprintf("%s/index.json", dir);
 	json_t *idx = NULL;
@@ -150,11 +138,14 @@ static int update_index(struct hull_image *img, const char *dir, const char *tag
 		char *data;
 		size_t len;
 		int rc = hull_read_file(path, 16u << 20, &data, &len, err);
-		if (!rc)
+		if (!rc) {
 			rc = hull_json_parse(data, len, path, &idx, err);
-		if (rc)
+			free(data);
+		}
+		if (rc) {
+			json_decref(desc);
 			return rc;
-		free(data);
+		}
 	}
 	json_t *m = json_object_get(idx, "manifests");
 	if (!json_is_array(m)) {
@@ -170,7 +161,9 @@ static int update_index(struct hull_image *img, const char *dir, const char *tag
 		if (json_is_string(r) && !strcmp(json_string_value(r), tag))
 			json_array_remove(m, i);
 	}
-	json_array_append_new(m, manifest_desc(img, tag));
+	if (tag)
+		json_object_set_new(desc, "annotations", json_pack("{s:s}", REF_ANNOT, tag));
+	json_array_append_new(m, desc);
 	char *out = json_dumps(idx, JSON_COMPACT);
 	json_decref(idx);
 	int rc = hull_write_file_atomic(path, out, strlen(out), err);
@@ -193,7 +186,7 @@ static int write_oci(struct hull_image *img, const char *dir, const char *tag, s
 	for (size_t i = 0; i < n && !rc; i++)
 		rc = put_file_blob(img, dir, &v[i], err);
 	free(v);
-	return rc ? rc : update_index(img, dir, tag, err);
+	return rc ? rc : hull_layout_index_put(dir, manifest_desc(img, NULL), tag, err);
 }
 
 /* ------------------------------------------------------------- docker-archive */

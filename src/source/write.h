@@ -11,6 +11,12 @@
 int hull_image_write(struct hull_image *img, const char *dest,
 		     struct hull_err *err) HULL_MUST_CHECK;
 
+/* Adds desc (taken over) to DIR/index.json, written atomically: the existing index (or a
+ * new one) minus entries named tag, plus desc with the ref-name annotation tag (none when
+ * tag is NULL). */
+int hull_layout_index_put(const char *dir, json_t *desc, const char *tag,
+			  struct hull_err *err) HULL_MUST_CHECK;
+
 /* mkdir -p */
 int hull_mkdir_p(const char *path, struct hull_err *err) HULL_MUST_CHECK;
 

@@ -59,15 +59,8 @@ struct hull_progress *hull_progress_new(int fd)
 
 static void put(int fd, const char *s, size_t n)
 {
-	while (n) {
-		ssize_t w = write(fd, s, n);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return; /* a progress line is not worth failing over */
-		s += w;
-		n -= (size_t)w;
-	}
+	int rc = hull_write_all(fd, s, n);
+	(void)rc; /* a progress line is not worth failing over */
 }
 
 static unsigned term_width(int fd)

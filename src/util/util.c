@@ -212,7 +212,7 @@ int hull_read_file(const char *path, size_t max, char **out, size_t *len, struct
 	return 0;
 }
 
-static int write_all(int fd, const void *data, size_t len)
+int hull_write_all(int fd, const void *data, size_t len)
 {
 	const char *p = data;
 	while (len) {
@@ -235,7 +235,7 @@ static int write_in_place(const char *path, const void *data, size_t len, struct
 	int fd = open(path, O_WRONLY | O_CLOEXEC);
 	if (fd < 0)
 		return hull_err_set(err, HULL_EIO, "%s: %s", path, strerror(errno));
-	int rc = write_all(fd, data, len);
+	int rc = hull_write_all(fd, data, len);
 	int e = errno;
 	if (close(fd) && !rc) {
 		rc = -1;
@@ -256,7 +256,7 @@ int hull_write_file_atomic(const char *path, const void *data, size_t len, struc
 	int fd = mkstemp(tmp);
 	if (fd < 0)
 		return hull_err_set(err, HULL_EIO, "%s: %s", path, strerror(errno));
-	int rc = write_all(fd, data, len)
+	int rc = hull_write_all(fd, data, len)
 			 ? hull_err_set(err, HULL_EIO, "%s: %s", path, strerror(errno))
 			 : 0;
 	return hull_tmpfile_commit(fd, tmp, path, rc, err);

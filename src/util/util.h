@@ -79,6 +79,9 @@ int hull_parse_size(const char *s, uint64_t *out) HULL_MUST_CHECK;
 int hull_read_file(const char *path, size_t max, char **out, size_t *len,
 		   struct hull_err *err) HULL_MUST_CHECK;
 
+/* Writes all len bytes to fd (retrying short writes and EINTR): 0, or -1 with errno. */
+int hull_write_all(int fd, const void *data, size_t len) HULL_MUST_CHECK;
+
 /* Writes data to path atomically: a temporary file beside it, fsync, rename. */
 int hull_write_file_atomic(const char *path, const void *data, size_t len,
 			   struct hull_err *err) HULL_MUST_CHECK;

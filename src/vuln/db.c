@@ -1,7 +1,7 @@
 /* Naming, opening and checking the vulnerability database file (read side). */
 #include "db.h"
 
-#include "../util/strbuf.h"
+#include "../pkg/pkg.h"
 
 #include <errno.h>
 #include <string.h>
@@ -137,28 +137,12 @@ long long hull_vulndb_age(sqlite3 *db)
 	return age < 0 ? 0 : age;
 }
 
-static bool pypi_sep(char c)
-{
-	return c == '-' || c == '_' || c == '.';
-}
-
+/* PyPI names are keyed PEP 503 normalised, as the inventory's purls are. */
 char *hull_vuln_pkgname(const char *ecosystem, const char *name)
 {
 	if (!ecosystem || strcasecmp(ecosystem, "PyPI"))
 		return xstrdup(name);
-	struct strbuf sb = STRBUF_INIT;
-	strbuf_grow(&sb, strlen(name) + 1);
-	for (const char *p = name; *p; p++) {
-		if (pypi_sep(*p)) {
-			while (pypi_sep(p[1]))
-				p++;
-			strbuf_addch(&sb, '-');
-		} else {
-			char c = *p;
-			strbuf_addch(&sb, (c >= 'A' && c <= 'Z') ? (char)(c - 'A' + 'a') : c);
-		}
-	}
-	return strbuf_detach(&sb, NULL);
+	return hull_pypi_normalise(name);
 }
 
 int hull_parse_duration(const char *s, long long *out)

@@ -198,7 +198,7 @@ static int read_entries(struct archive *a, struct hull_layer *l, const struct hu
 		const char *name = entry_name(ae);
 		if (!name)
 			return hull_err_set(err, HULL_EINPUT, "%s: entry with no name", opts->name);
-		char *clean;
+		char *clean = NULL;
 		int rc = clean_name(name, "entry", opts->name, &clean, &warned_abs, err);
 		if (rc)
 			return rc;

@@ -32,6 +32,19 @@ static void render_tty(const struct hull_lint_result *res, bool color, struct st
 	}
 }
 
+/* A decimal int without printf: the JSON format writes two per finding. */
+static void add_int(struct strbuf *out, int v)
+{
+	char tmp[12], *p = tmp + sizeof(tmp);
+	unsigned u = v < 0 ? 0u - (unsigned)v : (unsigned)v;
+	do
+		*--p = (char)('0' + u % 10);
+	while (u /= 10);
+	if (v < 0)
+		*--p = '-';
+	strbuf_add(out, p, (size_t)(tmp + sizeof(tmp) - p));
+}
+
 static void render_json(const struct hull_lint_result *res, bool color, struct strbuf *out)
 {
 	(void)color;
@@ -40,11 +53,15 @@ static void render_json(const struct hull_lint_result *res, bool color, struct s
 		const struct hull_lint_finding *f = &res->v[i];
 		strbuf_adds(out, i ? ",{\"code\":" : "{\"code\":");
 		json_str(out, f->code);
-		strbuf_addf(out, ",\"column\":%d,\"file\":", f->col);
+		strbuf_adds(out, ",\"column\":");
+		add_int(out, f->col);
+		strbuf_adds(out, ",\"file\":");
 		json_str(out, f->file);
 		strbuf_adds(out, ",\"level\":");
 		json_str(out, hull_lint_sev_name(f->sev));
-		strbuf_addf(out, ",\"line\":%d,\"message\":", f->line);
+		strbuf_adds(out, ",\"line\":");
+		add_int(out, f->line);
+		strbuf_adds(out, ",\"message\":");
 		json_str(out, f->msg);
 		strbuf_addch(out, '}');
 	}

@@ -199,7 +199,8 @@ void lint_add(struct hull_lint_result *res, const char *file, int line, int col,
 	f->file = file;
 	f->line = line;
 	f->col = col;
-	snprintf(f->code, sizeof(f->code), "%s", code);
+	size_t n = strnlen(code, sizeof(f->code) - 1);
+	memcpy(f->code, code, n); /* f is zeroed: the code stays terminated */
 	f->sev = sev;
 	f->msg = xstrdup(msg);
 }

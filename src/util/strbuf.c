@@ -33,23 +33,22 @@ void strbuf_adds(struct strbuf *sb, const char *s)
 	strbuf_add(sb, s, strlen(s));
 }
 
-void strbuf_addch(struct strbuf *sb, char c)
-{
-	strbuf_grow(sb, 1);
-	sb->buf[sb->len++] = c;
-	sb->buf[sb->len] = '\0';
-}
-
 void strbuf_vaddf(struct strbuf *sb, const char *fmt, va_list ap)
 {
+	/* format into the room there is; only when it does not fit, grow and format again */
+	strbuf_grow(sb, 64);
 	va_list cp;
 	va_copy(cp, ap);
-	int n = vsnprintf(NULL, 0, fmt, cp);
+	int n = vsnprintf(sb->buf + sb->len, sb->cap - sb->len, fmt, cp);
 	va_end(cp);
-	if (n < 0)
+	if (n < 0) {
+		sb->buf[sb->len] = '\0';
 		return;
-	strbuf_grow(sb, (size_t)n);
-	vsnprintf(sb->buf + sb->len, (size_t)n + 1, fmt, ap);
+	}
+	if ((size_t)n >= sb->cap - sb->len) {
+		strbuf_grow(sb, (size_t)n);
+		vsnprintf(sb->buf + sb->len, (size_t)n + 1, fmt, ap);
+	}
 	sb->len += (size_t)n;
 }
 
@@ -87,73 +86,6 @@ char *strbuf_detach(struct strbuf *sb, size_t *len)
 	return p;
 }
 
-/* Length of the valid UTF-8 sequence at p (at most n bytes), or 0 if it is not valid. */
-static size_t utf8_seq_len(const unsigned char *p, size_t n)
-{
-	size_t len;
-	unsigned int cp;
-	if (p[0] < 0x80)
-		return 1;
-	if ((p[0] & 0xe0) == 0xc0) {
-		len = 2;
-		cp = p[0] & 0x1f;
-	} else if ((p[0] & 0xf0) == 0xe0) {
-		len = 3;
-		cp = p[0] & 0x0f;
-	} else if ((p[0] & 0xf8) == 0xf0) {
-		len = 4;
-		cp = p[0] & 0x07;
-	} else {
-		return 0;
-	}
-	if (len > n)
-		return 0;
-	for (size_t i = 1; i < len; i++) {
-		if ((p[i] & 0xc0) != 0x80)
-			return 0;
-		cp = (cp << 6) | (p[i] & 0x3f);
-	}
-	static const unsigned int min_cp[] = {0, 0, 0x80, 0x800, 0x10000};
-	if (cp < min_cp[len] || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-		return 0;
-	return len;
-}
-
-void strbuf_add_json_escaped(struct strbuf *sb, const char *s)
-{
-	const unsigned char *p = (const unsigned char *)s;
-	size_t n = strlen(s);
-	while (n) {
-		size_t l = utf8_seq_len(p, n);
-		if (l == 0) {
-			/* Invalid UTF-8 (tar names are bytes): U+FFFD, as Go's encoder does. */
-			strbuf_adds(sb, "\\ufffd");
-			p++;
-			n--;
-			continue;
-		}
-		if (l > 1) {
-			strbuf_add(sb, p, l);
-		} else if (*p == '"') {
-			strbuf_adds(sb, "\\\"");
-		} else if (*p == '\\') {
-			strbuf_adds(sb, "\\\\");
-		} else if (*p == '\n') {
-			strbuf_adds(sb, "\\n");
-		} else if (*p == '\r') {
-			strbuf_adds(sb, "\\r");
-		} else if (*p == '\t') {
-			strbuf_adds(sb, "\\t");
-		} else if (*p < 0x20 || *p == 0x7f) {
-			strbuf_addf(sb, "\\u%04x", *p);
-		} else {
-			strbuf_addch(sb, (char)*p);
-		}
-		p += l;
-		n -= l;
-	}
-}
-
 /* Length of the valid UTF-8 sequence at p (1-4), or 0 when it is not one. */
 static size_t utf8_len(const unsigned char *p)
 {
@@ -169,6 +101,43 @@ static size_t utf8_len(const unsigned char *p)
 	    (n == 4 && *p == 0xf0 && p[1] < 0x90) || (n == 4 && *p == 0xf4 && p[1] >= 0x90))
 		return 0;
 	return n;
+}
+
+void strbuf_add_json_escaped(struct strbuf *sb, const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	while (*p) {
+		/* the common case, a run of printable ASCII, goes in one copy */
+		const unsigned char *run = p;
+		while (*p >= 0x20 && *p < 0x7f && *p != '"' && *p != '\\')
+			p++;
+		if (p > run)
+			strbuf_add(sb, run, (size_t)(p - run));
+		if (!*p)
+			break;
+		size_t l = utf8_len(p);
+		if (l == 0) {
+			/* Invalid UTF-8 (tar names are bytes): U+FFFD, as Go's encoder does. */
+			strbuf_adds(sb, "\\ufffd");
+			p++;
+			continue;
+		}
+		if (l > 1)
+			strbuf_add(sb, p, l);
+		else if (*p == '"')
+			strbuf_adds(sb, "\\\"");
+		else if (*p == '\\')
+			strbuf_adds(sb, "\\\\");
+		else if (*p == '\n')
+			strbuf_adds(sb, "\\n");
+		else if (*p == '\r')
+			strbuf_adds(sb, "\\r");
+		else if (*p == '\t')
+			strbuf_adds(sb, "\\t");
+		else
+			strbuf_addf(sb, "\\u%04x", *p);
+		p += l;
+	}
 }
 
 void strbuf_add_xml_escaped(struct strbuf *sb, const char *s)

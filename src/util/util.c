@@ -183,8 +183,17 @@ int hull_read_file(const char *path, size_t max, char **out, size_t *len, struct
 	if (fd < 0)
 		return hull_err_set(err, HULL_EINPUT, "%s: %s", path, strerror(errno));
 	struct strbuf sb = STRBUF_INIT;
+	/* a regular file is read into a buffer of its size (plus room to see EOF or growth);
+	 * anything else in 64 KiB steps */
+	struct stat st;
+	size_t step = 65536;
+	if (!fstat(fd, &st) && S_ISREG(st.st_mode) && st.st_size >= 0)
+		step = (uint64_t)st.st_size < max ? (size_t)st.st_size + 64 : max + 1;
 	for (;;) {
-		strbuf_grow(&sb, 65536);
+		if (!sb.buf || sb.len + 1 >= sb.cap) {
+			strbuf_grow(&sb, step);
+			step = 65536;
+		}
 		ssize_t n = read(fd, sb.buf + sb.len, sb.cap - sb.len - 1);
 		if (n < 0) {
 			if (errno == EINTR)

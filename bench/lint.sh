@@ -14,6 +14,7 @@ mkdir -p "$WORK"
 
 die() { echo "bench/lint.sh: $*" >&2; exit 1; }
 [ -x "$HULL" ] || die "no hull binary at $HULL (make build, or set HULL)"
+HULL=$(realpath "$HULL") # the runs below happen inside the corpus directory
 ((NFILES >= 1000)) || die "BENCH_LINT_FILES must be at least 1000"
 
 DFL=$WORK/dockerfilelint/node_modules/.bin/dockerfilelint
@@ -171,7 +172,7 @@ rate() { awk -v n="$N" -v s="$1" 'BEGIN { printf "%.0f", n / s }'; }
 echo "== hull lint vs dockerfilelint $("$DFL" --version 2>/dev/null || true) on $N generated Dockerfiles, $RUNS runs each"
 cd "$CORPUS"
 h_s=$(seconds hull "$HULL" lint --no-shellcheck -f json "${FILES[@]##*/}")
-h_n=$(jq length "$WORK/out.hull") || die "hull: no JSON output: $(head -3 "$WORK/err.hull")"
+h_n=$(jq -e 'if type == "array" then length else error("not an array") end' "$WORK/out.hull") || die "hull: no JSON output: $(head -3 "$WORK/err.hull")"
 d_s=$(seconds dockerfilelint "$DFL" -j "${FILES[@]##*/}")
 d_n=$(jq '[.files[].issues | length] | add' "$WORK/out.dockerfilelint") ||
 	die "dockerfilelint: no JSON output: $(head -3 "$WORK/err.dockerfilelint")"
@@ -184,7 +185,7 @@ dp_s=$(RUNS=1 seconds dfl-per-file per_file)
 h1_s=$(seconds hull-one "$HULL" lint --no-shellcheck -f json "${FILES[0]##*/}")
 h1c_s=$(HULL_SECRET_CACHE=0 seconds hull-one-cold "$HULL" lint --no-shellcheck -f json "${FILES[0]##*/}")
 sc_s=$(RUNS=1 seconds hull-sc "$HULL" lint -f json "${FILES[@]##*/}")
-sc_n=$(jq '[.[] | select(.code | startswith("SC"))] | length' "$WORK/out.hull-sc") ||
+sc_n=$(jq -e '[.[] | select(.code | startswith("SC"))] | length' "$WORK/out.hull-sc") ||
 	die "hull (ShellCheck on): no JSON output"
 
 printf '%-34s %10s %12s %10s\n' tool seconds files/s findings

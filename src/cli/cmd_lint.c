@@ -2,7 +2,9 @@
  * Dockerfiles (or "-" for stdin), the output formats and hadolint's exit status. */
 #include "../lint/lint.h"
 #include "../util/config.h"
+#include "../util/pool.h"
 #include "cli.h"
+#include "regopts.h"
 #include "ux.h"
 
 #include <errno.h>
@@ -52,6 +54,7 @@ const char cmd_lint_usage[] =
 	"                                MAINTAINER->LABEL), then lint the result\n"
 	"      --diff                    print the fixes as a unified diff (patch -p0) instead;\n"
 	"                                exit 1 when there is something to fix\n"
+	"      --parallel N              files linted at once (default: one per core)\n"
 	"  -q, --quiet                   no notes or warnings on stderr (errors still print)\n"
 	"      --debug                   how long each phase took, on stderr\n"
 	"  -h, --help                    show this help\n"
@@ -79,10 +82,12 @@ enum {
 	OPT_NO_HULL,
 	OPT_FIX,
 	OPT_DIFF,
+	OPT_PARALLEL,
 };
 
 enum fix_mode { FIX_NONE, FIX_WRITE, FIX_DIFF };
 static enum fix_mode fix_mode;
+static unsigned parallel; /* files linted at once; 0: one per core */
 
 static const struct option longopts[] = {
 	{"config", required_argument, NULL, 'c'},
@@ -103,6 +108,7 @@ static const struct option longopts[] = {
 	{"no-hull-rules", no_argument, NULL, OPT_NO_HULL},
 	{"fix", no_argument, NULL, OPT_FIX},
 	{"diff", no_argument, NULL, OPT_DIFF},
+	{"parallel", required_argument, NULL, OPT_PARALLEL},
 	{"help", no_argument, NULL, 'h'},
 	CLI_UX_LONGOPTS,
 	{NULL, 0, NULL, 0},
@@ -201,6 +207,13 @@ static int apply_flag(struct hull_lint_opts *o, int c, const char *arg)
 			return cli_error("lint: --fix and --diff are exclusive");
 		fix_mode = c == OPT_FIX ? FIX_WRITE : FIX_DIFF;
 		return 0;
+	case OPT_PARALLEL: {
+		unsigned long long v;
+		if (cli_parse_count(arg, "lint: --parallel", 256, &v))
+			return 2;
+		parallel = (unsigned)v;
+		return 0;
+	}
 	}
 	return 0;
 }
@@ -292,6 +305,16 @@ static int fix_file(const char *path, char **text, size_t *len, const struct hul
 static int lint_files(int argc, char **argv, const struct hull_lint_opts *o,
 		      struct hull_lint_result *res, struct strbuf *diff)
 {
+	bool stdin_too = false;
+	for (int i = optind; i < argc; i++)
+		stdin_too |= !strcmp(argv[i], "-");
+	if (fix_mode == FIX_NONE && !stdin_too) {
+		struct hull_err err = {0};
+		if (hull_lint_files(argv + optind, (size_t)(argc - optind), MAX_DOCKERFILE_SIZE,
+				    parallel ? parallel : hull_ncpu(), o, res, &err))
+			return cli_fail(&err);
+		goto linted;
+	}
 	for (int i = optind; i < argc; i++) {
 		struct hull_err err = {0};
 		char *text = NULL;
@@ -306,6 +329,7 @@ static int lint_files(int argc, char **argv, const struct hull_lint_opts *o,
 			return cli_fail(&err);
 	}
 	hull_lint_flush(o, res);
+linted:
 	cli_debug_phase("lint");
 	if (hull_lint_shellcheck_state(o) == -1)
 		cli_note("shellcheck is not installed: ShellCheck (SCxxxx) checks of RUN were "
@@ -321,6 +345,7 @@ int cmd_lint(int argc, char **argv)
 	hull_lint_opts_init(&o);
 	o.shellcheck_batch = true;
 	fix_mode = FIX_NONE;
+	parallel = 0;
 	struct hull_err err = {0};
 	const char *cfg = config_arg(argc, argv);
 	char *found = cfg ? NULL : find_config(&err);

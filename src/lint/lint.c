@@ -6,6 +6,7 @@
 #include "rules.h"
 
 #include "../secret/secret.h"
+#include "../util/pool.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -346,4 +347,90 @@ int hull_lint_buffer(const char *file, const char *text, size_t len, const struc
 	lint_pragma_free(&ig.global);
 	df_free(&doc);
 	return 0;
+}
+
+/* One worker's share of hull_lint_files: a contiguous run of the paths, so that joining
+ * the shares in order gives the order of a sequential run. */
+struct share {
+	char *const *paths;
+	size_t from, to;
+	size_t max;
+	struct hull_lint_opts opts; /* the caller's, with a cache of the worker's own */
+	struct hull_lint_result res;
+	struct hull_err err; /* the share stops at its first unreadable path */
+};
+
+static void lint_share(void *ctx, size_t k)
+{
+	struct share *sh = &((struct share *)ctx)[k];
+	for (size_t i = sh->from; i < sh->to; i++) {
+		char *text = NULL;
+		size_t len = 0;
+		int rc = hull_read_file(sh->paths[i], sh->max, &text, &len, &sh->err);
+		if (!rc)
+			rc = hull_lint_buffer(sh->paths[i], text, len, &sh->opts, &sh->res,
+					      &sh->err);
+		free(text);
+		if (rc)
+			return;
+	}
+	hull_lint_flush(&sh->opts, &sh->res);
+}
+
+static void share_free(struct share *sh)
+{
+	struct lint_cache *cache = sh->opts.cache;
+	if (cache->scratch)
+		hull_secret_scratch_free(cache->scratch);
+	free(cache->sc_path);
+	lint_shellcheck_free(cache);
+	free(cache);
+	hull_lint_result_free(&sh->res);
+	hull_err_clear(&sh->err);
+}
+
+int hull_lint_files(char *const *paths, size_t n, size_t max, unsigned workers,
+		    const struct hull_lint_opts *o, struct hull_lint_result *res,
+		    struct hull_err *err)
+{
+	/* a thread is worth it for a few dozen files, not for one */
+	if (workers > n / 16)
+		workers = (unsigned)(n / 16);
+	if (workers < 1)
+		workers = 1;
+	struct share *sh = xcalloc(workers, sizeof(*sh));
+	for (unsigned k = 0; k < workers; k++) {
+		sh[k].paths = paths;
+		sh[k].from = n * k / workers;
+		sh[k].to = n * (k + 1) / workers;
+		sh[k].max = max;
+		sh[k].opts = *o;
+		sh[k].opts.cache = xcalloc(1, sizeof(*sh[k].opts.cache));
+		sh[k].opts.cache->parent = o->cache;
+	}
+	hull_parallel_for(workers, workers, lint_share, sh);
+	int rc = 0;
+	struct lint_cache *top = o->cache;
+	for (unsigned k = 0; k < workers; k++) {
+		struct lint_cache *c = sh[k].opts.cache;
+		if (!rc && sh[k].err.code) {
+			rc = sh[k].err.code;
+			hull_err_set(err, sh[k].err.code, "%s", sh[k].err.msg);
+		}
+		/* ShellCheck's state, as one run over all the files would leave it */
+		if (c->sc_state == -1 || (c->sc_state == 1 && top->sc_state == 0))
+			top->sc_state = c->sc_state;
+		top->sc_failed |= c->sc_failed;
+	}
+	for (unsigned k = 0; !rc && k < workers; k++) {
+		for (size_t i = 0; i < sh[k].res.n; i++) {
+			ALLOC_GROW(res->v, res->n + 1, res->cap);
+			res->v[res->n++] = sh[k].res.v[i];
+		}
+		sh[k].res.n = 0; /* moved */
+	}
+	for (unsigned k = 0; k < workers; k++)
+		share_free(&sh[k]);
+	free(sh);
+	return rc;
 }

@@ -92,6 +92,13 @@ struct hull_lint_result {
 int hull_lint_buffer(const char *file, const char *text, size_t len, const struct hull_lint_opts *o,
 		     struct hull_lint_result *res, struct hull_err *err) HULL_MUST_CHECK;
 void hull_lint_result_free(struct hull_lint_result *res);
+/* Reads (hull_read_file, at most max bytes each) and lints paths[0..n) on up to workers
+ * threads; res receives what hull_lint_buffer on each path in turn and a hull_lint_flush
+ * would give, in the same order. When a file cannot be read or is not text, returns the
+ * error of the first such path and adds nothing to res. */
+int hull_lint_files(char *const *paths, size_t n, size_t max, unsigned workers,
+		    const struct hull_lint_opts *o, struct hull_lint_result *res,
+		    struct hull_err *err) HULL_MUST_CHECK;
 /* With shellcheck_batch: runs ShellCheck over the scripts of every file linted since the
  * last flush and merges its findings into res (each file's findings stay in line order). */
 void hull_lint_flush(const struct hull_lint_opts *o, struct hull_lint_result *res);

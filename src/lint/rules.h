@@ -42,6 +42,9 @@ struct lint_cache {
 	size_t *found_file; /* file index of each of found */
 	size_t cap_found_file;
 	const struct hull_lint_opts *opts;
+	/* a worker's cache in hull_lint_files: the secret engine is the parent's, loaded
+	 * once under a lock; the scratch is the worker's own */
+	struct lint_cache *parent;
 };
 
 struct lint_ctx {

@@ -9,6 +9,7 @@
 
 #include <ctype.h>
 #include <fnmatch.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -130,12 +131,12 @@ static bool literal_secret(const char *v)
 	return true;
 }
 
-static struct hull_secret_engine *engine(struct lint_ctx *c)
+static pthread_mutex_t engine_lock = PTHREAD_MUTEX_INITIALIZER;
+
+/* The secret engine (and a scratch for it) of cache, loaded on first use. */
+static struct hull_secret_engine *load_engine(struct lint_cache *cache)
 {
-	struct lint_cache *cache = c->opts ? c->opts->cache : NULL;
-	if (!cache || cache->secrets_failed)
-		return NULL;
-	if (!cache->secrets) {
+	if (!cache->secrets && !cache->secrets_failed) {
 		struct hull_err err = {0};
 		if (hull_secret_engine_new(&cache->secrets, &err)) {
 			hull_err_clear(&err);
@@ -145,6 +146,27 @@ static struct hull_secret_engine *engine(struct lint_ctx *c)
 		cache->scratch = hull_secret_scratch_new(cache->secrets);
 	}
 	return cache->secrets;
+}
+
+static struct hull_secret_engine *engine(struct lint_ctx *c)
+{
+	struct lint_cache *cache = c->opts ? c->opts->cache : NULL;
+	if (!cache || cache->secrets_failed)
+		return NULL;
+	if (cache->parent) {
+		if (!cache->scratch) {
+			pthread_mutex_lock(&engine_lock);
+			struct hull_secret_engine *e = load_engine(cache->parent);
+			pthread_mutex_unlock(&engine_lock);
+			if (!e) {
+				cache->secrets_failed = true;
+				return NULL;
+			}
+			cache->scratch = hull_secret_scratch_new(e);
+		}
+		return cache->parent->secrets;
+	}
+	return load_engine(cache);
 }
 
 struct hits {

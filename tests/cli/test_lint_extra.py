@@ -381,3 +381,61 @@ def test_secret_pattern_cache(tmp_path):
     assert hits(tmp_path, text, "HL1001",
                 env={"XDG_CACHE_HOME": str(off), "HULL_SECRET_CACHE": "0"}) == first
     assert not list(off.glob("hull/secret-*"))
+
+
+# ---- many files on several threads ----------------------------------------------------
+
+def corpus(tmp_path, n):
+    """n Dockerfiles that between them trigger DL, SC and HL rules, pragmas, a parse
+    error (DL1000) and a heredoc; each one differs."""
+    parts = [b for _, _, b, _, _ in HL] + [g for _, _, _, _, g in HL] + [
+        MULTI, FIXME, "FROM a:1\nRUN [\"unterminated\n",
+        "FROM a:1\n# hadolint ignore=DL3008\nRUN apt-get install -y curl\nRUN echo $1 `x`\n",
+        "FROM a:1\nRUN <<EOF\nset -e\necho $undefined_var\nEOF\n"]
+    names = []
+    for i in range(n):
+        name = f"d{i:03d}.Dockerfile"
+        (tmp_path / name).write_text(parts[i % len(parts)] + f"LABEL n={i}\n" * (i % 3))
+        names.append(name)
+    return names
+
+
+@pytest.mark.parametrize("sc", [False, True], ids=["no-shellcheck", "shellcheck"])
+def test_parallel_equals_sequential(tmp_path, sc):
+    """Files linted on several threads give byte for byte what one thread gives, in the
+    order of the command line, and what one run per file gives."""
+    if sc and not SHELLCHECK:
+        pytest.skip("shellcheck is not installed")
+    names = corpus(tmp_path, 150)
+    extra = [] if sc else ["--no-shellcheck"]
+    outs = {}
+    for j in ("1", "2", "5", "0"):
+        r = run(tmp_path, None, "-f", "json", "--parallel", j, *extra, *names)
+        assert r.returncode == 1, r.stderr.decode()
+        outs[j] = r.stdout
+    assert outs["1"] == outs["2"] == outs["5"] == outs["0"]
+    got = json.loads(outs["2"])
+    assert {f["code"][:2] for f in got} >= ({"DL", "HL", "SC"} if sc else {"DL", "HL"})
+    assert [f["file"] for f in got] == sorted(f["file"] for f in got)
+    if not sc:
+        one = []
+        for name in names:
+            r = run(tmp_path, None, "-f", "json", *extra, name)
+            one += json.loads(r.stdout)
+        assert got == one
+
+
+def test_parallel_errors_name_the_first_bad_file(tmp_path):
+    names = corpus(tmp_path, 64)
+    (tmp_path / names[50]).write_bytes(b"\x7fELF\0\0\0binary")
+    r = run(tmp_path, None, "-f", "json", "--parallel", "4", *names)
+    assert r.returncode == 2 and r.stdout == b""
+    assert names[50] in r.stderr.decode() and len(r.stderr.splitlines()) == 1
+    os.remove(tmp_path / names[10])
+    r = run(tmp_path, None, "-f", "json", "--parallel", "4", *names)
+    assert r.returncode == 2 and r.stdout == b""
+    err = r.stderr.decode()
+    assert names[10] in err and names[50] not in err, err
+    for bad in ("x", "-1", "1000"):
+        r = run(tmp_path, None, "--parallel", bad, *names)
+        assert r.returncode == 2 and b"--parallel" in r.stderr, r.stderr

@@ -3,6 +3,8 @@
 #include "image.h"
 #include "registry_int.h"
 
+#include "../util/curl_lazy.h"
+
 #include <curl/curl.h>
 #include <dirent.h>
 #include <errno.h>
@@ -136,6 +138,8 @@ int http_load_cert_dir(struct hull_registry *reg, const char *dir, struct hull_e
 int hull_registry_open(const struct hull_ref *ref, const struct hull_registry_opts *opts, bool push,
 		       const char *name, struct hull_registry **out, struct hull_err *err)
 {
+	if (hull_curl_load(err))
+		return HULL_EIO;
 	pthread_once(&curl_once, curl_init);
 	struct hull_registry *reg = xcalloc(1, sizeof(*reg));
 	pthread_mutex_init(&reg->mu, NULL);

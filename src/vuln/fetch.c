@@ -1,6 +1,7 @@
 /* libcurl download of one URL into a file, via a temporary beside it. */
 #include "fetch.h"
 
+#include "../util/curl_lazy.h"
 #include "../util/progress.h"
 #include "../util/strbuf.h"
 #include "version.h"
@@ -201,6 +202,8 @@ static int run(struct hull_fetch *f, int fd, const char *tmp, long *status, stru
 int hull_fetch_url(struct hull_fetch *f, struct hull_err *err)
 {
 	static bool inited;
+	if (hull_curl_load(err))
+		return HULL_EIO;
 	if (!inited) {
 		curl_global_init(CURL_GLOBAL_DEFAULT);
 		inited = true;

@@ -1,4 +1,5 @@
 """Top-level CLI behaviour: --version, --help, help inspect, usage errors."""
+import os
 import re
 
 import pytest
@@ -38,3 +39,32 @@ def test_usage_errors_exit_2(args, tmp_path):
     assert r.rc == 2, r.describe()
     assert r.err.strip(), "no message on stderr\n" + r.describe()
     assert r.out == "", r.describe()
+
+
+def test_libcurl_is_loaded_only_for_http(tmp_path):
+    """libcurl (and the two dozen libraries behind it) is not linked: it is opened on the
+    first transfer, so commands without HTTP start without it. When it cannot be loaded,
+    the commands that need it fail with one line and exit 2."""
+    import shutil
+    import subprocess
+    needed = subprocess.run(["readelf", "-d", H.HULL], capture_output=True, text=True).stdout
+    assert "NEEDED" in needed and "libcurl" not in needed, needed
+    if not shutil.which("cc"):
+        pytest.skip("no C compiler to build a broken libcurl")
+    lib = tmp_path / "lib"
+    lib.mkdir()
+    (tmp_path / "empty.c").write_text("int not_curl;\n")
+    subprocess.run(["cc", "-shared", "-fPIC", "-o", str(lib / "libcurl.so.4"),
+                    str(tmp_path / "empty.c")], check=True)
+    env = dict(os.environ, LD_LIBRARY_PATH=str(lib), XDG_CACHE_HOME=str(tmp_path / "c"))
+    for args in (["pull", "docker://127.0.0.1:9/x:1", "oci:" + str(tmp_path / "o")],
+                 ["db", "update", "--db", str(tmp_path / "v.db"), "--url",
+                  "http://127.0.0.1:9/osv", "--ecosystem", "Go"]):
+        p = subprocess.run([H.HULL] + args, capture_output=True, text=True, env=env,
+                           timeout=60)
+        assert p.returncode == 2, (args, p.stderr)
+        lines = [l for l in p.stderr.splitlines() if l.strip()]
+        assert len(lines) == 1 and "libcurl" in lines[0] and "curl_" in lines[0], lines
+    p = subprocess.run([H.HULL, "lint", "-"], input="FROM a@sha256:" + "0" * 64 + "\n",
+                       capture_output=True, text=True, env=env, timeout=60)
+    assert p.returncode in (0, 1) and "libcurl" not in p.stderr, p.stderr

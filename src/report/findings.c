@@ -228,3 +228,11 @@ void hull_findings_render_json(const struct hull_findings *l, const struct hull_
 	jsonw_obj_end(&w);
 	strbuf_addch(out, '\n');
 }
+
+void hull_expired_ignore_describe(const struct hull_expired_ignore *e, struct strbuf *out)
+{
+	strbuf_addf(out, "%s:%zu: %s expired on %s and no longer applies", e->file, e->line, e->id,
+		    e->expires);
+	if (e->statement)
+		strbuf_addf(out, " (%.*s)", (int)strcspn(e->statement, "\r\n"), e->statement);
+}

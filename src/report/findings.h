@@ -111,6 +111,10 @@ struct hull_expired_ignore {
 	size_t line;
 };
 
+/* "FILE:LINE: ID expired on DATE and no longer applies (first line of the statement)",
+ * the wording of the table, JUnit and HTML reports. */
+void hull_expired_ignore_describe(const struct hull_expired_ignore *e, struct strbuf *out);
+
 /* What was scanned, for the report header. */
 struct hull_report_meta {
 	const char *artifact_name;
@@ -124,7 +128,7 @@ struct hull_report_meta {
 	const struct hull_inventory *packages;
 	const char *const *layers;
 	size_t nlayers;
-	/* Expired ignore entries (json, sarif, table list them); NULL when none. */
+	/* Expired ignore entries (every format but the SBOMs lists them); NULL when none. */
 	const struct hull_expired_ignore *expired;
 	size_t nexpired;
 };

@@ -427,6 +427,21 @@ void hull_report_render_html(const struct hull_findings *l, const struct hull_re
 	strbuf_add_xml_escaped(out, m->artifact_name);
 	strbuf_adds(out, "</p></header>\n<main>\n");
 	summary(out, l, m, o);
+	if (m->nexpired) {
+		strbuf_adds(out, "<section id=\"expired\"><h2>Expired ignore entries</h2>"
+				 "<p class=\"muted\">These entries of the ignore file no longer "
+				 "apply: renew or remove them.</p><ul>");
+		struct strbuf line = STRBUF_INIT;
+		for (size_t i = 0; i < m->nexpired; i++) {
+			strbuf_reset(&line);
+			hull_expired_ignore_describe(&m->expired[i], &line);
+			strbuf_adds(out, "<li>");
+			strbuf_add_xml_escaped(out, line.buf);
+			strbuf_adds(out, "</li>");
+		}
+		strbuf_release(&line);
+		strbuf_adds(out, "</ul></section>\n");
+	}
 	strbuf_adds(out, "<div class=\"charts\"><section><h2>Findings by severity</h2>"
 			 "<div id=\"sevchart\"></div></section><section><h2>Layers: size and "
 			 "wasted bytes</h2><div id=\"layerchart\"></div></section></div>\n");

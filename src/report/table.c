@@ -382,12 +382,8 @@ void hull_report_render_table(const struct hull_findings *l, const struct hull_r
 	}
 	strbuf_adds(out, ")\n");
 	for (size_t i = 0; i < m->nexpired; i++) {
-		const struct hull_expired_ignore *e = &m->expired[i];
-		strbuf_addf(out, "expired ignore: %s:%zu: %s expired on %s and no longer applies",
-			    e->file, e->line, e->id, e->expires);
-		if (e->statement)
-			strbuf_addf(out, " (%.*s)", (int)strcspn(e->statement, "\r\n"),
-				    e->statement);
+		strbuf_adds(out, "expired ignore: ");
+		hull_expired_ignore_describe(&m->expired[i], out);
 		strbuf_addch(out, '\n');
 	}
 }

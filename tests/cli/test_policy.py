@@ -3,10 +3,12 @@ Trivy's .trivyignore and .trivyignore.yaml) with expiry, path globs, hull.yaml i
 current directory and in XDG with flag override, base-image attribution (--base,
 annotations, history) and --skip-base, --dockerfile mapping from real BuildKit and classic
 history strings, and SARIF pointing at the Dockerfile. Images are made here with umoci."""
+import html
 import json
 import os
 import re
 import subprocess
+import xml.etree.ElementTree as ET
 
 import jsonschema
 import pytest
@@ -455,11 +457,24 @@ def test_expired_ignores_in_reports(images, tmp_path):
         ("expired-ignore", "warning", ".hullignore", 2),
         ("expired-ignore", "warning", ".hullignore", 7)]
     assert "github-pat expired on 2026-03-01" in notes[0]["message"]["text"]
+    # JUnit: a suite without test cases whose system-err has the table's lines
+    described = [l[len("expired ignore: "):] for l in lines[i + 1:]]
+    root = ET.fromstring(run_("-f", "junit").stdout)
+    suite = [s for s in root.findall("testsuite") if s.get("name") == "Expired ignore entries"]
+    assert len(suite) == 1 and suite[0].get("tests") == "0" and not suite[0].findall("testcase")
+    assert suite[0].find("system-err").text.splitlines() == described
+    assert int(root.get("tests")) == len(root.findall("./testsuite/testcase"))
+    # HTML: a section listing them (and the embedded JSON report has them too)
+    page = run_("-f", "html").stdout
+    sec = re.search(r'<section id="expired">.*?</section>', page).group(0)
+    assert re.findall(r"<li>(.*?)</li>", sec) == [html.escape(d) for d in described]
     # nothing expired: no list, no invocations
     ig.write_text("ignore:\n  - id: github-pat\n    expires: 2999-01-01\n")
     assert "expired_ignores" not in H.strict_json(run_("-f", "json").stdout)
     assert "invocations" not in json.loads(run_("-f", "sarif").stdout)["runs"][0]
     assert "expired ignore" not in run_().stdout
+    assert "Expired ignore" not in run_("-f", "junit").stdout
+    assert 'id="expired"' not in run_("-f", "html").stdout
 
 
 def test_expired_ignores_in_k8s_report(tmp_path):

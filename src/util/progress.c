@@ -79,6 +79,10 @@ static size_t parts(struct hull_progress *p, uint64_t now, char part[4][64])
 	uint64_t items = atomic_load(&p->items), bytes = atomic_load(&p->bytes);
 	size_t n = 0;
 	char a[24], b[24];
+	if (!p->items_total && !p->bytes_total && !items && !bytes) {
+		snprintf(part[n++], 64, " …"); /* nothing to count yet: not "0 B" */
+		return n;
+	}
 	if (p->items_total)
 		snprintf(part[n++], 64, ": %llu/%llu", (unsigned long long)items,
 			 (unsigned long long)p->items_total);

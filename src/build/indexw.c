@@ -8,8 +8,6 @@
 #include "../util/hash.h"
 #include "../util/json.h"
 
-#include <archive.h>
-#include <archive_entry.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -241,47 +239,27 @@ static int publish_oci(const char *from, const char *path, const json_t *top, co
 	return rc;
 }
 
-struct tar_out {
-	struct archive *a;
-};
-
-static int tar_sink(void *ctx, const void *p, size_t n)
+/* hull_tar_out_member's fill: the file at path (ctx) */
+static int fill_file(void *ctx, hull_sink_fn sink, void *sink_ctx, struct hull_err *err)
 {
-	struct tar_out *t = ctx;
-	return archive_write_data(t->a, p, n) == (la_ssize_t)n ? 0 : HULL_EIO;
+	return feed_file(ctx, sink, sink_ctx, err);
 }
 
-static int tar_member(struct tar_out *t, const char *name, const char *file, const char *data,
-		      size_t len, struct hull_err *err)
+static int tar_file(struct hull_tar_out *t, const char *name, const char *file,
+		    struct hull_err *err)
 {
 	struct stat sb;
-	if (file && stat(file, &sb))
+	if (stat(file, &sb))
 		return hull_err_set(err, HULL_EIO, "%s: %s", file, strerror(errno));
-	struct archive_entry *e = archive_entry_new();
-	archive_entry_set_pathname(e, name);
-	archive_entry_set_filetype(e, AE_IFREG);
-	archive_entry_set_perm(e, 0644);
-	archive_entry_set_size(e, (la_int64_t)(file ? (uint64_t)sb.st_size : len));
-	int rc = archive_write_header(t->a, e) == ARCHIVE_OK ? 0 : HULL_EIO;
-	archive_entry_free(e);
-	if (!rc)
-		rc = file ? feed_file(file, tar_sink, t, err) : tar_sink(t, data, len);
-	if (rc && !(err && err->msg))
-		rc = hull_err_set(err, HULL_EIO, "%s: %s", name, archive_error_string(t->a));
-	return rc;
+	return hull_tar_out_member(t, name, (uint64_t)sb.st_size, NULL, fill_file, (void *)file,
+				   err);
 }
 
 static int publish_archive(const char *from, const char *path, const json_t *top, const char *tag,
 			   struct hull_err *err)
 {
-	_cleanup_free_ char *tmp = xasprintf("%s.hull-tmp-XXXXXX", path);
-	int fd = mkstemp(tmp);
-	if (fd < 0)
-		return hull_err_set(err, HULL_EIO, "%s: %s", path, strerror(errno));
-	struct tar_out t = {archive_write_new()};
-	archive_write_set_format_pax_restricted(t.a);
-	archive_write_set_bytes_in_last_block(t.a, 1);
-	int rc = archive_write_open_fd(t.a, fd) == ARCHIVE_OK ? 0 : HULL_EIO;
+	struct hull_tar_out t;
+	int rc = hull_tar_out_open(&t, path, err);
 	char **v = NULL;
 	size_t n = 0;
 	if (!rc)
@@ -289,7 +267,7 @@ static int publish_archive(const char *from, const char *path, const json_t *top
 	for (size_t i = 0; i < n && !rc; i++) {
 		_cleanup_free_ char *name = xasprintf("blobs/sha256/%s", v[i]);
 		_cleanup_free_ char *file = xasprintf("%s/%s", from, name);
-		rc = tar_member(&t, name, file, NULL, 0, err);
+		rc = tar_file(&t, name, file, err);
 	}
 	free_strv(v, n);
 	json_t *d = json_deep_copy(top);
@@ -299,16 +277,12 @@ static int publish_archive(const char *from, const char *path, const json_t *top
 	char *ij = json_dumps(idx, JSON_COMPACT);
 	json_decref(idx);
 	if (!rc)
-		rc = tar_member(&t, "oci-layout", NULL, OCI_LAYOUT, strlen(OCI_LAYOUT), err);
+		rc = hull_tar_out_member(&t, "oci-layout", strlen(OCI_LAYOUT), OCI_LAYOUT, NULL,
+					 NULL, err);
 	if (!rc)
-		rc = tar_member(&t, "index.json", NULL, ij, strlen(ij), err);
+		rc = hull_tar_out_member(&t, "index.json", strlen(ij), ij, NULL, NULL, err);
 	free(ij);
-	if (!rc && archive_write_close(t.a) != ARCHIVE_OK)
-		rc = hull_err_set(err, HULL_EIO, "%s: %s", path, archive_error_string(t.a));
-	if (rc && !(err && err->msg))
-		hull_err_set(err, rc, "%s: %s", path, archive_error_string(t.a));
-	archive_write_free(t.a);
-	return hull_tmpfile_commit(fd, tmp, path, rc, err);
+	return hull_tar_out_close(&t, rc, err);
 }
 
 int hull_index_publish(const char *dir, const char *dest, const char *any_platform,

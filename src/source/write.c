@@ -191,31 +191,83 @@ static int write_oci(struct hull_image *img, const char *dir, const char *tag, s
 
 /* ------------------------------------------------------------- docker-archive */
 
-struct tar_out {
-	struct archive *a;
-};
+int hull_tar_out_open(struct hull_tar_out *t, const char *path, struct hull_err *err)
+{
+	memset(t, 0, sizeof(*t));
+	t->path = path;
+	t->tmp = xasprintf("%s.hull-tmp-XXXXXX", path);
+	t->fd = mkstemp(t->tmp);
+	if (t->fd < 0) {
+		int rc = hull_err_set(err, HULL_EIO, "%s: %s", path, strerror(errno));
+		free(t->tmp);
+		t->tmp = NULL;
+		return rc;
+	}
+	t->a = archive_write_new();
+	archive_write_set_format_pax_restricted(t->a);
+	archive_write_set_bytes_in_last_block(t->a, 1);
+	if (archive_write_open_fd(t->a, t->fd) != ARCHIVE_OK)
+		return hull_err_set(err, HULL_EIO, "%s: %s", path, archive_error_string(t->a));
+	return 0;
+}
 
 static int tar_sink(void *ctx, const void *p, size_t n)
 {
-	struct tar_out *t = ctx;
+	struct hull_tar_out *t = ctx;
 	return archive_write_data(t->a, p, n) == (la_ssize_t)n ? 0 : HULL_EIO;
 }
 
-static int tar_member(struct hull_image *img, struct tar_out *t, const char *name,
-		      const struct src *s, struct hull_err *err)
+int hull_tar_out_member(struct hull_tar_out *t, const char *name, uint64_t size, const void *data,
+			int (*fill)(void *ctx, hull_sink_fn sink, void *sink_ctx,
+				    struct hull_err *err),
+			void *ctx, struct hull_err *err)
 {
 	struct archive_entry *e = archive_entry_new();
 	archive_entry_set_pathname(e, name);
 	archive_entry_set_filetype(e, AE_IFREG);
 	archive_entry_set_perm(e, 0644);
-	archive_entry_set_size(e, (la_int64_t)(s->blob ? s->blob->size : s->len));
+	archive_entry_set_size(e, (la_int64_t)size);
 	int rc = archive_write_header(t->a, e) == ARCHIVE_OK ? 0 : HULL_EIO;
 	archive_entry_free(e);
 	if (!rc)
-		rc = s->digest ? copy_blob(img, s, tar_sink, t, err) : tar_sink(t, s->data, s->len);
+		rc = fill ? fill(ctx, tar_sink, t, err) : tar_sink(t, data, (size_t)size);
 	if (rc && !(err && err->msg))
 		rc = hull_err_set(err, HULL_EIO, "%s: %s", name, archive_error_string(t->a));
 	return rc;
+}
+
+int hull_tar_out_close(struct hull_tar_out *t, int rc, struct hull_err *err)
+{
+	if (!t->tmp)
+		return rc;
+	if (!rc && archive_write_close(t->a) != ARCHIVE_OK)
+		rc = hull_err_set(err, HULL_EIO, "%s: %s", t->path, archive_error_string(t->a));
+	if (rc && !(err && err->msg))
+		hull_err_set(err, rc, "%s: %s", t->path, archive_error_string(t->a));
+	archive_write_free(t->a);
+	rc = hull_tmpfile_commit(t->fd, t->tmp, t->path, rc, err);
+	free(t->tmp);
+	memset(t, 0, sizeof(*t));
+	return rc;
+}
+
+struct blob_fill {
+	struct hull_image *img;
+	const struct src *s;
+};
+
+static int fill_blob(void *ctx, hull_sink_fn sink, void *sink_ctx, struct hull_err *err)
+{
+	struct blob_fill *f = ctx;
+	return copy_blob(f->img, f->s, sink, sink_ctx, err);
+}
+
+static int tar_member(struct hull_image *img, struct hull_tar_out *t, const char *name,
+		      const struct src *s, struct hull_err *err)
+{
+	struct blob_fill f = {img, s};
+	uint64_t size = s->blob ? s->blob->size : s->len;
+	return hull_tar_out_member(t, name, size, s->data, s->digest ? fill_blob : NULL, &f, err);
 }
 
 static char *archive_manifest(struct hull_image *img, const char *tag)
@@ -235,8 +287,8 @@ static char *archive_manifest(struct hull_image *img, const char *tag)
 	return out;
 }
 
-static int archive_members(struct hull_image *img, struct tar_out *t, const char *tag, bool docker,
-			   struct hull_err *err)
+static int archive_members(struct hull_image *img, struct hull_tar_out *t, const char *tag,
+			   bool docker, struct hull_err *err)
 {
 	struct src *v = xcalloc(img->nlayers + 2, sizeof(*v));
 	size_t n = list_blobs(img, v);
@@ -264,22 +316,11 @@ static int archive_members(struct hull_image *img, struct tar_out *t, const char
 static int write_archive(struct hull_image *img, const char *path, const char *tag, bool docker,
 			 struct hull_err *err)
 {
-	_cleanup_free_ char *tmp = xasprintf("%s.hull-tmp-XXXXXX", path);
-	int fd = mkstemp(tmp);
-	if (fd < 0)
-		return hull_err_set(err, HULL_EIO, "%s: %s", path, strerror(errno));
-	struct tar_out t = {archive_write_new()};
-	archive_write_set_format_pax_restricted(t.a);
-	archive_write_set_bytes_in_last_block(t.a, 1);
-	int rc = archive_write_open_fd(t.a, fd) == ARCHIVE_OK ? 0 : HULL_EIO;
+	struct hull_tar_out t;
+	int rc = hull_tar_out_open(&t, path, err);
 	if (!rc)
 		rc = archive_members(img, &t, tag, docker, err);
-	if (!rc && archive_write_close(t.a) != ARCHIVE_OK)
-		rc = HULL_EIO;
-	if (rc && !(err && err->msg))
-		hull_err_set(err, rc, "%s: %s", path, archive_error_string(t.a));
-	archive_write_free(t.a);
-	return hull_tmpfile_commit(fd, tmp, path, rc, err);
+	return hull_tar_out_close(&t, rc, err);
 }
 
 int hull_image_write(struct hull_image *img, const char *dest, struct hull_err *err)

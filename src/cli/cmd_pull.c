@@ -17,7 +17,7 @@ const char cmd_pull_usage[] =
 	"\n"
 	"SOURCE:      docker://REF (alpine, host:5000/repo:tag, repo@sha256:...), or any\n"
 	"             local source hull inspect reads.\n"
-	"DESTINATION: oci:DIR[:TAG] or docker-archive:FILE[:TAG]\n"
+	"DESTINATION: oci:DIR[:TAG], oci-archive:FILE[:TAG] or docker-archive:FILE[:TAG]\n"
 	"\n"
 	"Options:\n"
 	"      --platform OS/ARCH[/V]  platform to pick from an index (default: "

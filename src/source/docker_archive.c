@@ -156,10 +156,10 @@ static void adopt_oci_manifest(struct hull_image *img, json_t *index, int depth)
 		    hull_store_read_digest(img->store, dg, json_integer_value(sz), MAX_JSON_BLOB,
 					   &raw, &len, NULL))
 			continue;
-		int bad = hull_json_parse(raw, len, "manifest", &doc, NULL);
-		free(raw);
-		if (bad)
+		if (hull_json_parse(raw, len, "manifest", &doc, NULL)) {
+			free(raw);
 			continue;
+		}
 		if (json_is_array(json_object_get(doc, "manifests")) && depth < 2) {
 			adopt_oci_manifest(img, doc, depth + 1);
 		} else {
@@ -173,15 +173,28 @@ static void adopt_oci_manifest(struct hull_image *img, json_t *index, int depth)
 				img->manifest_digest = xstrdup(dg);
 				img->manifest_media_type = xstrdup(
 					mt ? mt : "application/vnd.oci.image.manifest.v1+json");
+				bool same_blobs = true;
 				for (size_t k = 0; k < img->nlayers; k++) {
 					json_t *l = json_array_get(layers, k);
 					const char *lmt =
 						json_string_value(json_object_get(l, "mediaType"));
+					const char *ldg =
+						json_string_value(json_object_get(l, "digest"));
 					if (lmt && !img->layers[k].media_type)
 						img->layers[k].media_type = xstrdup(lmt);
+					same_blobs &= ldg && img->layers[k].digest &&
+						      !strcmp(ldg, img->layers[k].digest);
+				}
+				/* the manifest's bytes too (hull pull copies them) when it names
+				 * exactly the layer blobs manifest.json does */
+				if (same_blobs) {
+					img->manifest_raw = raw;
+					img->manifest_len = len;
+					raw = NULL;
 				}
 			}
 		}
+		free(raw);
 		json_decref(doc);
 	}
 }

@@ -326,8 +326,12 @@ static int write_archive(struct hull_image *img, const char *path, const char *t
 int hull_image_write(struct hull_image *img, const char *dest, struct hull_err *err)
 {
 	if (!img->manifest_raw || !img->manifest_digest)
-		return hull_err_set(err, HULL_EUSAGE, "%s: the image has no manifest to copy",
-				    img->source);
+		return hull_err_set(err, HULL_EUSAGE, "%s: the image has no manifest to copy%s",
+				    img->source,
+				    img->transport == HULL_SRC_DOCKER_ARCHIVE
+					    ? " (docker save before Docker 25 writes none; newer "
+					      "archives carry it)"
+					    : "");
 	bool oci = !strncmp(dest, "oci:", 4);
 	bool oci_archive = !strncmp(dest, "oci-archive:", 12);
 	if (!oci && !oci_archive && strncmp(dest, "docker-archive:", 15))

@@ -279,3 +279,24 @@ def test_platform_unknown(fx, layout, ref):
     p = fx.path(layout)
     H.assert_input_error(H.hull("inspect", "--platform", "linux/s390x", "oci:%s%s" % (p, ref)),
                          p)
+
+
+def test_pull_from_docker_archive(fx, tmp_path):
+    """A Docker >= 25 archive carries its OCI manifest: hull pull copies it byte for byte
+    (skopeo sees the same digest, and every blob it names is there). A classic archive has
+    none to copy: one line saying so, exit 2, nothing written."""
+    import subprocess
+    out = tmp_path / "l"
+    r = H.hull("pull", fx.source("docker25"), "oci:%s:t" % out)
+    assert r.rc == 0, r.describe()
+    digest = fx.variant("docker25")["digest"]
+    assert r.out.strip() == digest
+    info = json.loads(subprocess.run(["skopeo", "inspect", "oci:%s:t" % out],
+                                     capture_output=True, text=True, check=True).stdout)
+    assert info["Digest"] == digest
+    j = H.hull("inspect", "--format", "json", "oci:%s:t" % out).json()
+    assert [l["digest"] for l in j["layers"]] == \
+        [l["digest"] for l in fx.variant("docker25")["layers"]]
+    r = H.hull("pull", fx.source("classic"), "oci:%s" % (tmp_path / "c"))
+    assert r.rc == 2 and len(r.err_lines) == 1 and "Docker 25" in r.err, r.describe()
+    assert not (tmp_path / "c").exists()

@@ -59,10 +59,10 @@ static void free_strv(char **v, size_t n)
 	free(v);
 }
 
-/* Feeds the file at path to sink in chunks. */
-static int feed_file(const char *path, int (*sink)(void *ctx, const void *p, size_t n), void *ctx,
-		     struct hull_err *err)
+/* Feeds the file at path to sink in chunks (a hull_tar_out_member fill). */
+static int feed_file(void *path_arg, hull_sink_fn sink, void *ctx, struct hull_err *err)
 {
+	const char *path = path_arg;
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return hull_err_set(err, HULL_EIO, "%s: %s", path, strerror(errno));
@@ -102,7 +102,7 @@ static int copy_blob_file(const char *src, const char *dst, struct hull_err *err
 	int fd = mkstemp(tmp);
 	if (fd < 0)
 		return hull_err_set(err, HULL_EIO, "%s: %s", dst, strerror(errno));
-	int rc = feed_file(src, fd_sink, &fd, err);
+	int rc = feed_file((void *)src, fd_sink, &fd, err);
 	if (rc == HULL_EIO && !(err && err->msg))
 		rc = hull_err_set(err, HULL_EIO, "%s: %s", dst, strerror(errno));
 	return hull_tmpfile_commit(fd, tmp, dst, rc, err);
@@ -239,19 +239,13 @@ static int publish_oci(const char *from, const char *path, const json_t *top, co
 	return rc;
 }
 
-/* hull_tar_out_member's fill: the file at path (ctx) */
-static int fill_file(void *ctx, hull_sink_fn sink, void *sink_ctx, struct hull_err *err)
-{
-	return feed_file(ctx, sink, sink_ctx, err);
-}
-
 static int tar_file(struct hull_tar_out *t, const char *name, const char *file,
 		    struct hull_err *err)
 {
 	struct stat sb;
 	if (stat(file, &sb))
 		return hull_err_set(err, HULL_EIO, "%s: %s", file, strerror(errno));
-	return hull_tar_out_member(t, name, (uint64_t)sb.st_size, NULL, fill_file, (void *)file,
+	return hull_tar_out_member(t, name, (uint64_t)sb.st_size, NULL, feed_file, (void *)file,
 				   err);
 }
 

@@ -47,6 +47,10 @@ extern const char cmd_vercmp_usage[];
 
 /* Prints "hull: error: MSG" and returns EXIT_ERROR. */
 int cli_error(const char *fmt, ...) HULL_PRINTF(1, 2);
+/* getopt's ':' (missing value) or anything else it returned for an option the command
+ * does not know: "CMD: option X needs a value" or "CMD: unknown option X (see 'hull help
+ * CMD')"; returns EXIT_ERROR. */
+int cli_bad_option(const char *cmd, int c, char *const *argv);
 /* Reports a library error (one line) and returns EXIT_ERROR. */
 int cli_fail(struct hull_err *err);
 /* Writes out to path atomically, or to stdout if path is NULL. */

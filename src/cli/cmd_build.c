@@ -96,11 +96,8 @@ int cmd_build(int argc, char **argv)
 		case 'h':
 			fputs(cmd_build_usage, stdout);
 			return EXIT_CLEAN;
-		case ':':
-			return cli_error("build: option %s needs a value", argv[optind - 1]);
-		default:
-			return cli_error("build: unknown option %s (see 'hull help build')",
-					 argv[optind - 1]);
+		default: /* ':' too */
+			return cli_bad_option("build", c, argv);
 		}
 	}
 	if (optind != argc - 1)

@@ -264,11 +264,8 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		case 'h':
 			fputs(o->fs ? cmd_fs_usage : cmd_image_usage, stdout);
 			return -1;
-		case ':':
-			return cli_error("%s: option %s needs a value", cmd, argv[optind - 1]);
-		default:
-			return cli_error("%s: unknown option %s (see 'hull help %s')", cmd,
-					 argv[optind - 1], cmd);
+		default: /* ':' too */
+			return cli_bad_option(cmd, c, argv);
 		}
 	}
 	if (!hull_report_renderer(o->format, true))

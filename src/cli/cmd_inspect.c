@@ -77,11 +77,8 @@ int cmd_inspect(int argc, char **argv)
 				return EXIT_ERROR;
 			ro.top = (size_t)v;
 			break;
-		case ':':
-			return cli_error("inspect: option %s needs a value", argv[optind - 1]);
-		default:
-			return cli_error("inspect: unknown option %s (see 'hull help inspect')",
-					 argv[optind - 1]);
+		default: /* ':' too */
+			return cli_bad_option("inspect", c, argv);
 		}
 	}
 	if (strcmp(format, "table") && strcmp(format, "json"))

@@ -230,11 +230,8 @@ static int parse_args(int argc, char **argv, struct k8s_args *a)
 						 optarg);
 			a->opts.max_file_size = (size_t)size;
 			break;
-		case ':':
-			return cli_error("k8s: option %s needs a value", argv[optind - 1]);
-		default:
-			return cli_error("k8s: unknown option %s (see 'hull help k8s')",
-					 argv[optind - 1]);
+		default: /* ':' too */
+			return cli_bad_option("k8s", c, argv);
 		}
 	}
 	if (!hull_report_renderer(a->format, false))

@@ -230,11 +230,8 @@ static int parse_args(int argc, char **argv, struct hull_lint_opts *o)
 			fputs(cmd_lint_usage, stdout);
 			return -1;
 		}
-		if (c == ':')
-			return cli_error("lint: option %s needs a value", argv[optind - 1]);
-		if (c == '?')
-			return cli_error("lint: unknown option %s (see 'hull help lint')",
-					 argv[optind - 1]);
+		if (c == ':' || c == '?')
+			return cli_bad_option("lint", c, argv);
 		if (c != 'c' && apply_flag(o, c, optarg))
 			return EXIT_ERROR;
 	}

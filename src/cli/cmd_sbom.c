@@ -89,11 +89,8 @@ int cmd_sbom(int argc, char **argv)
 		case OPT_TIMESTAMP:
 			so.timestamp = true;
 			break;
-		case ':':
-			return cli_error("sbom: option %s needs a value", argv[optind - 1]);
-		default:
-			return cli_error("sbom: unknown option %s (see 'hull help sbom')",
-					 argv[optind - 1]);
+		default: /* ':' too */
+			return cli_bad_option("sbom", c, argv);
 		}
 	}
 	size_t fi = 0;

@@ -95,11 +95,8 @@ int cmd_slim(int argc, char **argv)
 		case 'h':
 			fputs(cmd_slim_usage, stdout);
 			return EXIT_CLEAN;
-		case ':':
-			return cli_error("slim: option %s needs a value", argv[optind - 1]);
-		default:
-			return cli_error("slim: unknown option %s (see 'hull help slim')",
-					 argv[optind - 1]);
+		default: /* ':' too */
+			return cli_bad_option("slim", c, argv);
 		}
 	}
 	if (optind != argc - 1)

@@ -19,6 +19,13 @@ int cli_error(const char *fmt, ...)
 	return EXIT_ERROR;
 }
 
+int cli_bad_option(const char *cmd, int c, char *const *argv)
+{
+	if (c == ':')
+		return cli_error("%s: option %s needs a value", cmd, argv[optind - 1]);
+	return cli_error("%s: unknown option %s (see 'hull help %s')", cmd, argv[optind - 1], cmd);
+}
+
 int cli_fail(struct hull_err *err)
 {
 	/* Keep it to one line whatever the message holds. */

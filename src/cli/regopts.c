@@ -74,11 +74,8 @@ int cli_copy_args(int argc, char **argv, const char *cmd, const char *usage, str
 				return cli_error("%s: --mount-from is an option of hull push", cmd);
 			out->reg.o.mount_from = optarg;
 			break;
-		case ':':
-			return cli_error("%s: option %s needs a value", cmd, argv[optind - 1]);
-		default:
-			return cli_error("%s: unknown option %s (see 'hull help %s')", cmd,
-					 argv[optind - 1], cmd);
+		default: /* ':' too */
+			return cli_bad_option(cmd, c, argv);
 		}
 	}
 	if (optind != argc - 2)

@@ -47,6 +47,18 @@ static void free_list(char **v, size_t n)
 	free(v);
 }
 
+/* A worker's cache (parent set) does not own the secret engine. */
+static void cache_free(struct lint_cache *cache)
+{
+	if (cache->scratch)
+		hull_secret_scratch_free(cache->scratch);
+	if (cache->secrets && !cache->parent)
+		hull_secret_engine_free(cache->secrets);
+	free(cache->sc_path);
+	lint_shellcheck_free(cache);
+	free(cache);
+}
+
 void hull_lint_opts_free(struct hull_lint_opts *o)
 {
 	free_list(o->ignored, o->nignored);
@@ -60,15 +72,8 @@ void hull_lint_opts_free(struct hull_lint_opts *o)
 	}
 	free(o->labels);
 	free(o->format);
-	if (o->cache) {
-		if (o->cache->scratch)
-			hull_secret_scratch_free(o->cache->scratch);
-		if (o->cache->secrets)
-			hull_secret_engine_free(o->cache->secrets);
-		free(o->cache->sc_path);
-		lint_shellcheck_free(o->cache);
-		free(o->cache);
-	}
+	if (o->cache)
+		cache_free(o->cache);
 	memset(o, 0, sizeof(*o));
 }
 
@@ -379,12 +384,7 @@ static void lint_share(void *ctx, size_t k)
 
 static void share_free(struct share *sh)
 {
-	struct lint_cache *cache = sh->opts.cache;
-	if (cache->scratch)
-		hull_secret_scratch_free(cache->scratch);
-	free(cache->sc_path);
-	lint_shellcheck_free(cache);
-	free(cache);
+	cache_free(sh->opts.cache);
 	hull_lint_result_free(&sh->res);
 	hull_err_clear(&sh->err);
 }

@@ -7,6 +7,7 @@
 
 #include "../secret/secret.h"
 #include "../util/pool.h"
+#include "../util/strbuf.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -106,7 +107,7 @@ int hull_lint_opts_label(struct hull_lint_opts *o, const char *spec, struct hull
 				    spec);
 	bool known = false;
 	for (size_t i = 0; i < ARRAY_SIZE(types); i++)
-		known |= !strcmp(colon + 1, types[i]);
+		known |= streq(colon + 1, types[i]);
 	if (!known)
 		return hull_err_set(err, HULL_EUSAGE,
 				    "label schema \"%s\": type must be text, url, semver, hash, "
@@ -145,12 +146,12 @@ static bool rule_off(const struct hull_lint_opts *o, const struct lint_rule *rul
 		return true;
 	enum hull_lint_sev s = rule->sev;
 	for (size_t i = 0; i < o->noverrides; i++)
-		if (!strcmp(o->overrides[i].code, rule->code))
+		if (streq(o->overrides[i].code, rule->code))
 			s = o->overrides[i].sev;
 	if (s >= HULL_LINT_IGNORE)
 		return true;
 	for (size_t i = 0; i < o->nignored; i++)
-		if (!strcmp(o->ignored[i], rule->code))
+		if (streq(o->ignored[i], rule->code))
 			return true;
 	return false;
 }
@@ -158,13 +159,20 @@ static bool rule_off(const struct hull_lint_opts *o, const struct lint_rule *rul
 static void run_rules(struct lint_ctx *c)
 {
 	struct df_doc *doc = c->doc;
-	struct df_inst **top = xcalloc(doc->n ? doc->n : 1, sizeof(*top));
-	struct df_inst **ob = xcalloc(doc->n ? doc->n : 1, sizeof(*ob));
-	size_t nob = 0;
+	/* the instructions, the ONBUILD triggers, and the RUNs of each (for run_ok rules) */
+	struct df_inst **all = xcalloc(4 * (doc->n ? doc->n : 1), sizeof(*all));
+	struct df_inst **top = all, **ob = all + doc->n,
+		       **runs[2] = {all + 2 * doc->n, all + 3 * doc->n};
+	size_t nob = 0, nruns[2] = {0, 0};
 	for (size_t i = 0; i < doc->n; i++) {
 		top[i] = &doc->insts[i];
-		if (doc->insts[i].kind == DF_ONBUILD && doc->insts[i].sub)
-			ob[nob++] = doc->insts[i].sub;
+		if (top[i]->kind == DF_RUN)
+			runs[0][nruns[0]++] = top[i];
+		if (top[i]->kind == DF_ONBUILD && top[i]->sub) {
+			ob[nob++] = top[i]->sub;
+			if (top[i]->sub->kind == DF_RUN)
+				runs[1][nruns[1]++] = top[i]->sub;
+		}
 	}
 	for (size_t r = 0; r < lint_nrules; r++) {
 		const struct lint_rule *rule = &lint_rules[r];
@@ -172,19 +180,17 @@ static void run_rules(struct lint_ctx *c)
 			continue;
 		c->rule = rule;
 		for (int pass = 0; pass < (rule->onbuild ? 2 : 1); pass++) {
-			struct df_inst **v = pass ? ob : top;
-			size_t n = pass ? nob : doc->n;
 			if (rule->check)
-				rule->check(c, v, n);
-			for (size_t i = 0; rule->run_ok && i < n; i++)
-				if (v[i]->kind == DF_RUN &&
-				    !rule->run_ok(c, v[i], lint_shell(c, v[i])))
-					lint_fail(c, v[i]->line);
+				rule->check(c, pass ? ob : top, pass ? nob : doc->n);
+			for (size_t i = 0; rule->run_ok && i < nruns[pass]; i++) {
+				struct df_inst *in = runs[pass][i];
+				if (!rule->run_ok(c, in, lint_shell(c, in)))
+					lint_fail(c, in->line);
+			}
 		}
 	}
 	strmap_free(&c->aliases);
-	free(top);
-	free(ob);
+	free(all);
 }
 
 struct ignores {
@@ -235,7 +241,7 @@ static void collect_pragmas(const struct df_doc *doc, struct ignores *ig)
 static bool in_list(char *const *v, size_t n, const char *code)
 {
 	for (size_t i = 0; i < n; i++)
-		if (!strcmp(v[i], code))
+		if (streq(v[i], code))
 			return true;
 	return false;
 }
@@ -260,7 +266,7 @@ static bool ignored(const struct ignores *ig, const struct hull_lint_opts *o,
 			hi = mid;
 	}
 	for (size_t i = lo; i < ig->n && ig->lines[i] == line; i++)
-		if (!strcmp(ig->codes[i], f->code))
+		if (streq(ig->codes[i], f->code))
 			return true;
 	return false;
 }
@@ -270,7 +276,7 @@ static enum hull_lint_sev effective_sev(const struct hull_lint_opts *o,
 {
 	enum hull_lint_sev s = f->sev;
 	for (size_t i = 0; o && i < o->noverrides; i++)
-		if (!strcmp(o->overrides[i].code, f->code))
+		if (streq(o->overrides[i].code, f->code))
 			s = o->overrides[i].sev;
 	return s;
 }
@@ -368,17 +374,18 @@ struct share {
 static void lint_share(void *ctx, size_t k)
 {
 	struct share *sh = &((struct share *)ctx)[k];
+	struct strbuf text = STRBUF_INIT; /* one buffer for the share's files */
 	for (size_t i = sh->from; i < sh->to; i++) {
-		char *text = NULL;
-		size_t len = 0;
-		int rc = hull_read_file(sh->paths[i], sh->max, &text, &len, &sh->err);
+		int rc = hull_read_file_into(sh->paths[i], sh->max, &text, &sh->err);
 		if (!rc)
-			rc = hull_lint_buffer(sh->paths[i], text, len, &sh->opts, &sh->res,
-					      &sh->err);
-		free(text);
-		if (rc)
+			rc = hull_lint_buffer(sh->paths[i], text.buf ? text.buf : "", text.len,
+					      &sh->opts, &sh->res, &sh->err);
+		if (rc) {
+			strbuf_release(&text);
 			return;
+		}
 	}
+	strbuf_release(&text);
 	hull_lint_flush(&sh->opts, &sh->res);
 }
 

@@ -368,6 +368,7 @@ int df_parse(struct df_doc *doc, const char *text, size_t len, const char *name,
 {
 	memset(doc, 0, sizeof(*doc));
 	doc->escape = '\\';
+	doc->arena.chunk_size = 16384; /* a Dockerfile needs a few KiB: malloc recycles these */
 	if (len >= 3 && !memcmp(text, "\xef\xbb\xbf", 3)) {
 		text += 3;
 		len -= 3;

@@ -280,7 +280,7 @@ bool lint_truthy(const char *v)
 	static const char *const t[] = {"1",  "true", "True", "TRUE", "on",
 					"On", "ON",   "yes",  "Yes",  "YES"};
 	for (size_t i = 0; i < ARRAY_SIZE(t); i++)
-		if (!strcmp(v, t[i]))
+		if (streq(v, t[i]))
 			return true;
 	return false;
 }

@@ -263,7 +263,7 @@ RULE_CHECK(hl1002)
 static char *read_dockerignore(const char *file)
 {
 	char *dir;
-	if (!strcmp(file, "-")) {
+	if (streq(file, "-")) {
 		dir = xstrdup(".");
 	} else {
 		const char *slash = strrchr(file, '/');
@@ -311,7 +311,7 @@ static bool ignored_by(const char *rules, const char *name)
 		size_t l = strlen(s);
 		while (l > 1 && s[l - 1] == '/')
 			s[--l] = '\0';
-		if (*s && *s != '#' && (!fnmatch(s, name, FNM_PATHNAME) || !strcmp(s, "**")))
+		if (*s && *s != '#' && (!fnmatch(s, name, FNM_PATHNAME) || streq(s, "**")))
 			excluded = !neg;
 		free(line);
 	}
@@ -324,7 +324,7 @@ static bool copies_context(const struct df_inst *in)
 		return false;
 	for (size_t k = 0; k + 1 < in->argc; k++) {
 		const char *s = in->argv[k];
-		if (!strcmp(s, ".") || !strcmp(s, "./") || !strcmp(s, "*") || !strcmp(s, "./*"))
+		if (streq(s, ".") || streq(s, "./") || streq(s, "*") || streq(s, "./*"))
 			return true;
 	}
 	return false;
@@ -405,7 +405,7 @@ RULE_CHECK(hl1004)
 	alias_map(c, v, n, &m);
 	const struct df_inst *u = stage_user(c, &m, v, n, fin, &nonroot, 0);
 	strmap_free(&m);
-	if (!u && !nonroot && !(v[fin]->name && !strcmp(v[fin]->name, "scratch")))
+	if (!u && !nonroot && !(v[fin]->name && streq(v[fin]->name, "scratch")))
 		lint_failf(c, v[fin]->line,
 			   "The final stage runs as root: no USER is set. Add USER with a "
 			   "non-root numeric UID (USER 10001).");
@@ -468,7 +468,7 @@ static const char *runs(const struct sh_cmd *cmd)
 	static const char *const wrap[] = {"sudo", "env", "nice", "nohup", "doas", "time", NULL};
 	bool w = false;
 	for (const char *const *p = wrap; *p; p++)
-		w |= !strcmp(cmd->name, *p);
+		w |= streq(cmd->name, *p);
 	if (!w)
 		return cmd->name;
 	for (size_t i = 0; i < cmd->nargs; i++)
@@ -483,7 +483,7 @@ static bool is_interpreter(const char *name)
 	static const char *const sh[] = {"sh",	   "bash",    "zsh",  "ash",  "dash", "ksh",
 					 "python", "python3", "perl", "ruby", "node", NULL};
 	for (const char *const *p = sh; *p; p++)
-		if (!strcmp(b, *p))
+		if (streq(b, *p))
 			return true;
 	return false;
 }
@@ -525,7 +525,7 @@ static bool cache_mounted(const struct df_inst *in, const char *dir)
 static bool removes(const struct sh_script *s, const char *prefix)
 {
 	for (size_t i = 0; i < s->ncmds; i++)
-		if (!strcmp(s->cmds[i].name, "rm"))
+		if (streq(s->cmds[i].name, "rm"))
 			for (size_t k = 0; k < s->cmds[i].nargs; k++)
 				if (!strncmp(s->cmds[i].args[k], prefix, strlen(prefix)))
 					return true;
@@ -618,7 +618,7 @@ RULE_CHECK(hl1009)
 	alias_map(c, v, n, &m);
 	for (size_t i = 0; i < n; i++) {
 		const struct df_inst *in = v[i];
-		if (in->kind != DF_FROM || !in->name || in->digest || !strcmp(in->name, "scratch"))
+		if (in->kind != DF_FROM || !in->name || in->digest || streq(in->name, "scratch"))
 			continue;
 		if (in->image && (in->image[0] == '$' || stage_by_alias(c, &m, i, in->image) >= 0))
 			continue;
@@ -693,7 +693,7 @@ RULE_CHECK(hl1010)
 		const char *wd = wds[st];
 		for (size_t k = 0; k + 1 < in->argc; k++) {
 			const char *s = df_unquote(ARENA, in->argv[k]);
-			if (!strcmp(s, ".") || !strcmp(s, "./") || same_dir(s, "/") ||
+			if (streq(s, ".") || streq(s, "./") || same_dir(s, "/") ||
 			    same_dir(s, wd)) {
 				lint_failf(c, in->line,
 					   "COPY --from=%s %s copies the build stage's source tree "

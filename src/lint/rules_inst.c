@@ -36,8 +36,7 @@ RULE_CHECK(dl3000)
 
 static bool is_root(const char *u)
 {
-	return !strncmp(u, "root:", 5) || !strncmp(u, "0:", 2) || !strcmp(u, "root") ||
-	       !strcmp(u, "0");
+	return !strncmp(u, "root:", 5) || !strncmp(u, "0:", 2) || streq(u, "root") || streq(u, "0");
 }
 
 RULE_CHECK(dl3002)
@@ -81,7 +80,7 @@ RULE_CHECK(dl3006)
 		const struct df_inst *in = v[i];
 		if (!is_kind(in, DF_FROM) || !in->name)
 			continue;
-		if (!strcmp(in->name, "scratch") || in->digest || in->tag)
+		if (streq(in->name, "scratch") || in->digest || in->tag)
 			continue;
 		if (!seen_alias(c, v, n, i, in->name))
 			lint_fail(c, in->line);
@@ -91,7 +90,7 @@ RULE_CHECK(dl3006)
 RULE_CHECK(dl3007)
 {
 	for (size_t i = 0; i < n; i++)
-		if (is_kind(v[i], DF_FROM) && v[i]->tag && !strcmp(v[i]->tag, "latest"))
+		if (is_kind(v[i], DF_FROM) && v[i]->tag && streq(v[i]->tag, "latest"))
 			lint_fail(c, v[i]->line);
 }
 
@@ -220,7 +219,7 @@ RULE_CHECK(dl3023)
 			continue;
 		}
 		const char *from = is_kind(v[i], DF_COPY) ? df_flag(v[i], "from") : NULL;
-		if (from && alias && !strcmp(from, alias))
+		if (from && alias && streq(from, alias))
 			lint_fail(c, v[i]->line);
 	}
 }
@@ -242,7 +241,7 @@ RULE_CHECK(dl3025)
 static bool trusted(const struct hull_lint_opts *o, const char *reg)
 {
 	for (size_t i = 0; i < o->ntrusted; i++)
-		if (!strcmp(o->trusted[i], reg))
+		if (streq(o->trusted[i], reg))
 			return true;
 	return false;
 }
@@ -259,7 +258,7 @@ RULE_CHECK(dl3026)
 		if (seen_alias(c, v, n, i, in->name))
 			continue;
 		bool ok = in->registry ? trusted(o, in->registry)
-				       : !strcmp(in->name, "scratch") || trusted(o, "docker.io") ||
+				       : streq(in->name, "scratch") || trusted(o, "docker.io") ||
 						 trusted(o, "hub.docker.com");
 		if (!ok)
 			lint_fail(c, in->line);
@@ -330,7 +329,7 @@ static bool defined_before(struct df_inst *const *v, size_t upto, const char *na
 	for (size_t k = 0; k < upto; k++)
 		if (is_kind(v[k], DF_ARG))
 			for (size_t p = 0; p < v[k]->npairs; p++)
-				if (!strcmp(v[k]->pairs[p].key, name))
+				if (streq(v[k]->pairs[p].key, name))
 					return true;
 	return false;
 }

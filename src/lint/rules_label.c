@@ -51,7 +51,7 @@ struct stage {
 static void silence_alias(struct stage *st, size_t ns, const char *alias)
 {
 	for (size_t k = 0; alias && k < ns; k++)
-		if (st[k].state == ST_BAD && st[k].from->alias && !strcmp(st[k].from->alias, alias))
+		if (st[k].state == ST_BAD && st[k].from->alias && streq(st[k].from->alias, alias))
 			st[k].state = ST_SILENT;
 }
 
@@ -65,7 +65,7 @@ static void missing_label(struct lint_ctx *c, struct df_inst *const *v, size_t n
 			bool parent_good = false;
 			for (size_t k = 0; k < ns; k++)
 				parent_good |= st[k].state == ST_GOOD && st[k].from->alias &&
-					       !strcmp(st[k].from->alias, in->name);
+					       streq(st[k].from->alias, in->name);
 			st[ns++] = (struct stage){in, parent_good ? ST_GOOD : ST_BAD};
 		} else if (is_kind(in, DF_COPY) && df_flag(in, "from")) {
 			silence_alias(st, ns, df_flag(in, "from"));
@@ -90,7 +90,7 @@ RULE_CHECK(dl3049)
 static bool in_schema(const struct hull_lint_opts *o, const char *key)
 {
 	for (size_t l = 0; l < o->nlabels; l++)
-		if (!strcmp(o->labels[l].name, key))
+		if (streq(o->labels[l].name, key))
 			return true;
 	return false;
 }
@@ -123,7 +123,7 @@ static void typed(struct lint_ctx *c, struct df_inst *const *v, size_t n, const 
 			if (!is_kind(v[i], DF_LABEL))
 				continue;
 			for (size_t p = 0; p < v[i]->npairs; p++)
-				if (!strcmp(v[i]->pairs[p].key, lb->name) &&
+				if (streq(v[i]->pairs[p].key, lb->name) &&
 				    bad(v[i]->pairs[p].value)) {
 					lint_failf(c, v[i]->line, "%s`%s` %s", pre, lb->name, post);
 					break;

@@ -31,7 +31,7 @@ static bool args_infix(const struct sh_cmd *cmd, const char *const *list)
 		m++;
 	for (size_t i = 0; i + m <= cmd->nargs; i++) {
 		size_t k = 0;
-		while (k < m && !strcmp(cmd->args[i + k], list[k]))
+		while (k < m && streq(cmd->args[i + k], list[k]))
 			k++;
 		if (k == m)
 			return true;
@@ -46,7 +46,7 @@ RULE_RUN(dl3001)
 					  "shutdown", "ssh",  "top",   "vim"};
 	for (size_t i = 0; i < s->ncmds; i++)
 		for (size_t k = 0; k < ARRAY_SIZE(bad); k++)
-			if (!strcmp(s->cmds[i].name, bad[k]))
+			if (streq(s->cmds[i].name, bad[k]))
 				return false;
 	return true;
 }
@@ -79,7 +79,7 @@ static size_t packages(struct lint_ctx *c, const struct sh_cmd *cmd, const char 
 	for (size_t i = 0; i < n; i++) {
 		bool sk = false;
 		for (const char *const *k = skip; *k; k++)
-			sk |= !strcmp(v[i], *k);
+			sk |= streq(v[i], *k);
 		if (!sk)
 			v[m++] = v[i];
 	}
@@ -173,7 +173,7 @@ RULE_RUN(dl3013)
 		size_t n = sh_plain_args(ARENA, cmd, drop, &v), k = 0;
 		while (k < n && strcmp(v[k], "install"))
 			k++;
-		while (k < n && !strcmp(v[k], "install"))
+		while (k < n && streq(v[k], "install"))
 			k++;
 		for (; k < n; k++)
 			if (!pip_pinned(v[k]))
@@ -231,7 +231,7 @@ RULE_RUN(dl3016)
 		size_t n = sh_plain_args(ARENA, cmd, NULL, &v), k = 0;
 		if (!n || strcmp(v[0], "install"))
 			continue;
-		while (k < n && !strcmp(v[k], "install"))
+		while (k < n && streq(v[k], "install"))
 			k++;
 		for (; k < n; k++)
 			if (!npm_pinned(v[k]))
@@ -337,7 +337,7 @@ static bool rpm_pinned(struct lint_ctx *c, const struct sh_script *s, const char
 		const struct sh_cmd *cmd = &s->cmds[i];
 		bool named = false, is_module = false, is_other = false, install = false;
 		for (const char *const *nm = names; *nm; nm++) {
-			named |= !strcmp(cmd->name, *nm);
+			named |= streq(cmd->name, *nm);
 			install |= sh_has_args(cmd, *nm, LIST("install"));
 			is_module |= sh_has_args(cmd, *nm, LIST("module"));
 			is_other |= sh_has_args(cmd, *nm, other);
@@ -478,7 +478,7 @@ static const char *uid_value(const struct sh_cmd *cmd)
 		const char *a = cmd->args[i];
 		if (starts_with(a, "--uid="))
 			return a + 6;
-		if ((!strcmp(a, "--uid") || (a[0] == '-' && a[1] != '-' && strchr(a, 'u'))) &&
+		if ((streq(a, "--uid") || (a[0] == '-' && a[1] != '-' && strchr(a, 'u'))) &&
 		    i + 1 < cmd->nargs)
 			return cmd->args[i + 1];
 	}
@@ -536,13 +536,13 @@ RULE_RUN(dl3062)
 		    (strcmp(v[0], "install") && strcmp(v[0], "get") && strcmp(v[0], "run")))
 			continue;
 		/* go run takes the program's own arguments after the package */
-		size_t last = !strcmp(v[0], "run") ? 2 : n;
+		size_t last = streq(v[0], "run") ? 2 : n;
 		for (size_t k = 1; k < last; k++) {
 			const char *p = v[k];
 			if (p[0] == '.' || p[0] == '/')
 				continue;
 			const char *at = strrchr(p, '@');
-			if (!at || !strcmp(at, "@latest"))
+			if (!at || streq(at, "@latest"))
 				return false;
 		}
 	}

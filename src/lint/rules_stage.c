@@ -43,8 +43,8 @@ static bool same_from(const struct df_inst *a, const struct df_inst *b)
 {
 	if (!a || !b)
 		return a == b;
-	return !strcmp(a->args, b->args) &&
-	       !strcmp(a->platform ? a->platform : "", b->platform ? b->platform : "");
+	return streq(a->args, b->args) &&
+	       streq(a->platform ? a->platform : "", b->platform ? b->platform : "");
 }
 
 RULE_CHECK(dl3009)
@@ -80,8 +80,7 @@ RULE_CHECK(dl3009)
 		bool fail = same_from(f, last_from);
 		/* a stage another FROM builds on counts as well */
 		for (size_t i = 0; !fail && f && f->alias && i < n; i++)
-			fail = is_kind(v[i], DF_FROM) && v[i]->name &&
-			       !strcmp(v[i]->name, f->alias);
+			fail = is_kind(v[i], DF_FROM) && v[i]->name && streq(v[i]->name, f->alias);
 		if (fail)
 			lint_fail(c, forgets[k].line);
 	}
@@ -103,20 +102,20 @@ static bool extracts(struct lint_ctx *c, const struct sh_cmd *cmd, const char *a
 	static const char *const unz[] = {"unzip", "gunzip",	 "bunzip2", "unlzma", "unxz",
 					  "zgz",   "uncompress", "zcat",    "gzcat"};
 	bool tar = false, unzip = false;
-	if (!strcmp(cmd->name, "tar"))
+	if (streq(cmd->name, "tar"))
 		for (size_t i = 0; i < cmd->nargs; i++) {
 			const char *a = cmd->args[i];
-			tar |= !strcmp(a, "--extract") || !strcmp(a, "--get") ||
+			tar |= streq(a, "--extract") || streq(a, "--get") ||
 			       (a[0] == '-' && strchr(a, 'x'));
 		}
 	for (size_t k = 0; k < ARRAY_SIZE(unz); k++)
-		unzip |= !strcmp(cmd->name, unz[k]);
+		unzip |= streq(cmd->name, unz[k]);
 	if (!tar && !unzip)
 		return false;
 	const char **args;
 	size_t na = sh_plain_args(ARENA, cmd, NULL, &args);
 	for (size_t i = 0; i < na; i++)
-		if (!strcmp(basename_of(c, args[i]), archive))
+		if (streq(basename_of(c, args[i]), archive))
 			return true;
 	return false;
 }
@@ -207,8 +206,8 @@ static bool pip_install(const struct sh_cmd *cmd)
 	if (strncmp(cmd->name, "python", 6))
 		return false;
 	for (size_t i = 0; i + 2 < cmd->nargs; i++)
-		if (!strcmp(cmd->args[i], "-m") && !strcmp(cmd->args[i + 1], "pip") &&
-		    !strcmp(cmd->args[i + 2], "install"))
+		if (streq(cmd->args[i], "-m") && streq(cmd->args[i + 1], "pip") &&
+		    streq(cmd->args[i + 2], "install"))
 			return true;
 	return false;
 }
@@ -220,7 +219,7 @@ static bool pip_wrapper(const struct sh_cmd *cmd, const char *w)
 	if (strncmp(cmd->name, "python", 6))
 		return false;
 	for (size_t i = 0; i + 1 < cmd->nargs; i++)
-		if (!strcmp(cmd->args[i], "-m") && !strcmp(cmd->args[i + 1], w))
+		if (streq(cmd->args[i], "-m") && streq(cmd->args[i + 1], w))
 			return true;
 	return false;
 }
@@ -385,7 +384,7 @@ static bool has_pipefail(const struct sh_script *s)
 	for (size_t i = 0; i < s->ncmds; i++) {
 		const struct sh_cmd *cmd = &s->cmds[i];
 		const char *b = shell_base(cmd->name);
-		if ((!strcmp(b, "bash") || !strcmp(b, "zsh") || !strcmp(b, "ash")) &&
+		if ((streq(b, "bash") || streq(b, "zsh") || streq(b, "ash")) &&
 		    sh_has_flag(cmd, "o") && sh_has_arg(cmd, "pipefail"))
 			return true;
 	}

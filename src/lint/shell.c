@@ -285,7 +285,7 @@ static bool skip_redirection(struct lexer *lx)
 		while (lx->i < lx->n && (lx->s[lx->i] == ' ' || lx->s[lx->i] == '\t'))
 			lx->i++;
 		read_word(lx);
-		bool heredoc = !strcmp(redir_ops[k], "<<") || !strcmp(redir_ops[k], "<<-");
+		bool heredoc = streq(redir_ops[k], "<<") || streq(redir_ops[k], "<<-");
 		if (heredoc && lx->nheredoc < MAX_HEREDOCS) {
 			lx->heredoc_strip[lx->nheredoc] = redir_ops[k][2] == '-';
 			lx->heredoc[lx->nheredoc++] = arena_strndup(
@@ -358,11 +358,11 @@ static const char *resolve_wrapper(const char **w, const bool *lit, size_t n)
 {
 	static const char *const plain[] = {"busybox", "builtin", "command", "run"};
 	for (size_t k = 0; k < ARRAY_SIZE(plain); k++)
-		if (!strcmp(w[0], plain[k]))
+		if (streq(w[0], plain[k]))
 			return n > 1 && !sh_is_flag(w[1]) ? (lit[1] ? w[1] : NULL) : w[0];
-	if (!strcmp(w[0], "exec")) {
+	if (streq(w[0], "exec")) {
 		for (size_t i = 1; i < n; i++) {
-			if (!strcmp(w[i], "-a")) {
+			if (streq(w[i], "-a")) {
 				i++;
 				continue;
 			}
@@ -404,7 +404,7 @@ static void new_pipeline(struct collector *c)
 static bool is_any(const char *w, const char *const *list)
 {
 	for (; *list; list++)
-		if (!strcmp(w, *list))
+		if (streq(w, *list))
 			return true;
 	return false;
 }
@@ -416,15 +416,15 @@ static bool command_start_word(struct collector *c, const char *w)
 					   "while", "until", "!",    "{",    "}",  "time", NULL};
 	if (is_any(w, skip))
 		return true;
-	if (!strcmp(w, "for") || !strcmp(w, "select")) {
+	if (streq(w, "for") || streq(w, "select")) {
 		c->skip_list = 1;
 		return true;
 	}
-	if (!strcmp(w, "case")) {
+	if (streq(w, "case")) {
 		c->case_pat = 2; /* 2: the subject up to "in"; 1: patterns up to ')' */
 		return true;
 	}
-	if (!strcmp(w, "esac"))
+	if (streq(w, "esac"))
 		return true;
 	return false;
 }
@@ -436,12 +436,12 @@ static void add_word(struct collector *c)
 	if (c->skip_list)
 		return;
 	if (c->case_pat == 2) {
-		if (!strcmp(w, "in"))
+		if (streq(w, "in"))
 			c->case_pat = 1;
 		return;
 	}
 	if (c->case_pat == 1) {
-		if (!strcmp(w, "esac"))
+		if (streq(w, "esac"))
 			c->case_pat = 0;
 		return;
 	}
@@ -459,25 +459,25 @@ static void add_word(struct collector *c)
 
 static void on_op(struct collector *c, const char *op)
 {
-	if (!strcmp(op, "|") || !strcmp(op, "|&"))
+	if (streq(op, "|") || streq(op, "|&"))
 		c->out->has_pipe = true;
-	if (c->case_pat == 1 && !strcmp(op, ")")) {
+	if (c->case_pat == 1 && streq(op, ")")) {
 		c->case_pat = 0;
 		return;
 	}
 	if (c->case_pat)
 		return;
-	if (!strcmp(op, ";;") || !strcmp(op, ";&") || !strcmp(op, ";;&")) {
+	if (streq(op, ";;") || streq(op, ";&") || streq(op, ";;&")) {
 		emit(c);
 		c->case_pat = 1;
 		return;
 	}
-	if (!strcmp(op, "(") && c->nwords == 1) {
+	if (streq(op, "(") && c->nwords == 1) {
 		c->nwords = 0; /* "name() { ...; }": a function definition */
 		return;
 	}
 	emit(c);
-	if (!strcmp(op, "|") || !strcmp(op, "|&"))
+	if (streq(op, "|") || streq(op, "|&"))
 		c->piped = true;
 	else
 		new_pipeline(c);
@@ -530,7 +530,7 @@ bool sh_is_flag(const char *arg)
 
 bool sh_has_args(const struct sh_cmd *c, const char *name, const char *const *any_of)
 {
-	if (strcmp(c->name, name))
+	if (!streq(c->name, name))
 		return false;
 	for (size_t i = 0; i < c->nargs; i++)
 		if (is_any(c->args[i], any_of))
@@ -541,14 +541,14 @@ bool sh_has_args(const struct sh_cmd *c, const char *name, const char *const *an
 bool sh_has_arg(const struct sh_cmd *c, const char *arg)
 {
 	for (size_t i = 0; i < c->nargs; i++)
-		if (!strcmp(c->args[i], arg))
+		if (streq(c->args[i], arg))
 			return true;
 	return false;
 }
 
 bool sh_has_prefix_arg(const struct sh_cmd *c, const char *name, const char *prefix)
 {
-	if (strcmp(c->name, name))
+	if (!streq(c->name, name))
 		return false;
 	for (size_t i = 0; i < c->nargs; i++)
 		if (!strncmp(c->args[i], prefix, strlen(prefix)))
@@ -618,7 +618,7 @@ long sh_find(const struct sh_script *s, bool (*pred)(const struct sh_cmd *))
 bool sh_uses(const struct sh_script *s, const char *name)
 {
 	for (size_t i = 0; i < s->ncmds; i++)
-		if (!strcmp(s->cmds[i].name, name))
+		if (streq(s->cmds[i].name, name))
 			return true;
 	return false;
 }

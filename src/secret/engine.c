@@ -541,8 +541,9 @@ void hull_secret_scan(struct hull_secret_engine *e, struct hull_secret_scratch *
 		&col);
 	struct found *fs = NULL;
 	size_t nf = 0, cap = 0;
-	/* last line start confirmed per rule, so a rule runs once per line */
-	size_t *done = xcalloc(e->nrules, sizeof(size_t));
+	/* last line start confirmed per rule, so a rule runs once per line (most texts
+	 * have no candidate at all: no array then) */
+	size_t *done = col.n ? xcalloc(e->nrules, sizeof(size_t)) : NULL;
 	for (size_t i = 0; i < col.n; i++) {
 		unsigned ri = col.c[i].rule;
 		size_t end = col.c[i].end ? col.c[i].end - 1 : 0;

@@ -1,4 +1,4 @@
-/* SHA-256 digests through OpenSSL's EVP (SHA-NI where the CPU has it). */
+/* SHA-256 digests through OpenSSL (SHA-NI where the CPU has it). */
 #ifndef HULL_HASH_H
 #define HULL_HASH_H
 
@@ -8,7 +8,7 @@
 #define HULL_DIGEST_LEN 71 /* "sha256:" + 64 hex digits */
 
 struct hull_sha256 {
-	void *ctx; /* EVP_MD_CTX */
+	void *ctx; /* SHA256_CTX */
 };
 
 void hull_sha256_init(struct hull_sha256 *h);

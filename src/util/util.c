@@ -177,6 +177,38 @@ int hull_parse_size(const char *s, uint64_t *out)
 	return HULL_EUSAGE;
 }
 
+/* Reads fd to its end into sb after sb->len; the first read gets at least step bytes of
+ * room, later ones 64 KiB. Closes fd. */
+static int read_fd(int fd, const char *path, size_t max, size_t step, struct strbuf *sb,
+		   struct hull_err *err)
+{
+	for (;;) {
+		if (!sb->buf || sb->len + 1 >= sb->cap) {
+			strbuf_grow(sb, step);
+			step = 65536;
+		}
+		ssize_t n = read(fd, sb->buf + sb->len, sb->cap - sb->len - 1);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			int e = errno;
+			close(fd);
+			return hull_err_set(err, HULL_EIO, "%s: %s", path, strerror(e));
+		}
+		if (n == 0)
+			break;
+		sb->len += (size_t)n;
+		sb->buf[sb->len] = '\0';
+		if (sb->len > max) {
+			close(fd);
+			return hull_err_set(err, HULL_ELIMIT, "%s: larger than %zu bytes", path,
+					    max);
+		}
+	}
+	close(fd);
+	return 0;
+}
+
 int hull_read_file(const char *path, size_t max, char **out, size_t *len, struct hull_err *err)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -189,36 +221,24 @@ int hull_read_file(const char *path, size_t max, char **out, size_t *len, struct
 	size_t step = 65536;
 	if (!fstat(fd, &st) && S_ISREG(st.st_mode) && st.st_size >= 0)
 		step = (uint64_t)st.st_size < max ? (size_t)st.st_size + 64 : max + 1;
-	for (;;) {
-		if (!sb.buf || sb.len + 1 >= sb.cap) {
-			strbuf_grow(&sb, step);
-			step = 65536;
-		}
-		ssize_t n = read(fd, sb.buf + sb.len, sb.cap - sb.len - 1);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			int e = errno;
-			close(fd);
-			strbuf_release(&sb);
-			return hull_err_set(err, HULL_EIO, "%s: %s", path, strerror(e));
-		}
-		if (n == 0)
-			break;
-		sb.len += (size_t)n;
-		sb.buf[sb.len] = '\0';
-		if (sb.len > max) {
-			close(fd);
-			strbuf_release(&sb);
-			return hull_err_set(err, HULL_ELIMIT, "%s: larger than %zu bytes", path,
-					    max);
-		}
+	int rc = read_fd(fd, path, max, step, &sb, err);
+	if (rc) {
+		strbuf_release(&sb);
+		return rc;
 	}
-	close(fd);
 	if (len)
 		*len = sb.len;
-	*out = strbuf_detach(&sb, NULL);
+	*out = sb.buf ? strbuf_detach(&sb, NULL) : xstrdup("");
 	return 0;
+}
+
+int hull_read_file_into(const char *path, size_t max, struct strbuf *sb, struct hull_err *err)
+{
+	strbuf_reset(sb);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return hull_err_set(err, HULL_EINPUT, "%s: %s", path, strerror(errno));
+	return read_fd(fd, path, max, 65536, sb, err);
 }
 
 int hull_write_all(int fd, const void *data, size_t len)

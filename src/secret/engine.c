@@ -7,11 +7,15 @@
 #include "../util/hash.h"
 #include "../util/strbuf.h"
 
+#include <fcntl.h>
 #include <hs/hs.h>
 #include <math.h>
 #include <pcre2.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #define WINDOW	       4096 /* bytes either side of a hit that make its "line" */
 #define MAX_HITS_FILE  1000 /* confirmed findings per file */
@@ -149,18 +153,23 @@ static char *db_cache_path(const char *const *pats, const unsigned *flags, size_
 	return xasprintf("%s/secret-%.32s.hsdb", root, d + 7);
 }
 
+/* The file is mapped, not read: vectorscan copies it into its own memory anyway. */
 static hs_database_t *db_cache_load(const char *path)
 {
-	_cleanup_free_ char *buf = NULL;
-	size_t len = 0;
-	struct hull_err err = {0};
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return NULL;
+	struct stat st;
 	hs_database_t *db = NULL;
-	if (hull_read_file(path, 64u << 20, &buf, &len, &err)) {
-		hull_err_clear(&err);
-		return NULL;
+	if (!fstat(fd, &st) && S_ISREG(st.st_mode) && st.st_size > 0 && st.st_size <= (64 << 20)) {
+		void *p = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+		if (p != MAP_FAILED) {
+			if (hs_deserialize_database(p, (size_t)st.st_size, &db) != HS_SUCCESS)
+				db = NULL;
+			munmap(p, (size_t)st.st_size);
+		}
 	}
-	if (hs_deserialize_database(buf, len, &db) != HS_SUCCESS)
-		return NULL;
+	close(fd);
 	return db;
 }
 
@@ -402,6 +411,7 @@ struct candidate {
 };
 
 struct collect {
+	const char *data;
 	struct candidate *c;
 	size_t n, cap;
 	bool overflow;
@@ -413,9 +423,11 @@ static int on_match(unsigned id, unsigned long long from, unsigned long long to,
 	(void)from;
 	(void)flags;
 	struct collect *col = ctx;
-	/* Consecutive ends of the same rule on one line collapse later; keep the list
-	 * bounded whatever the input. */
-	if (col->n && col->c[col->n - 1].rule == id && to - col->c[col->n - 1].end < 64)
+	/* Consecutive ends of the same rule on one line are confirmed together (the line
+	 * is): keep the list bounded whatever the input. A hit on the next line is kept,
+	 * however close. */
+	if (col->n && col->c[col->n - 1].rule == id && to - col->c[col->n - 1].end < 64 &&
+	    !memchr(col->data + col->c[col->n - 1].end, '\n', to - col->c[col->n - 1].end))
 		return 0;
 	if (col->n >= MAX_CANDIDATES) {
 		col->overflow = true;
@@ -536,7 +548,7 @@ void hull_secret_scan(struct hull_secret_engine *e, struct hull_secret_scratch *
 {
 	if (!len || memchr(data, '\0', len < 8000 ? len : 8000))
 		return; /* empty or binary */
-	struct collect col = {0};
+	struct collect col = {.data = data};
 	hs_scan(e->db, data, (unsigned)(len > UINT32_MAX ? UINT32_MAX : len), 0, s->hs, on_match,
 		&col);
 	struct found *fs = NULL;

@@ -235,7 +235,7 @@ rules:
     title: ACME internal token
     severity: high
     regex: (?P<secret>ACME-[0-9a-f]{16})
-    keywords: [acme]
+    keywords: [acme_token]
   - id: only-in-conf
     title: token in a conf file
     regex: 'tok=(?P<val>[a-z0-9]{12})'
@@ -248,6 +248,20 @@ allow-rules:
     path: ^/app/vendor/
 disable-rules: [npm-access-token]
 """
+
+
+def test_secrets_on_neighbouring_lines(tmp_path):
+    """Two secrets of one rule a few bytes apart on consecutive lines are two findings
+    (vectorscan's candidates of one rule are merged only within a line)."""
+    d = tmp_path / "d"
+    d.mkdir()
+    gh2 = GH[:-4] + "Zz9Y"
+    (d / "app.env").write_text("A=%s\nB=%s\n\nC=%s %s\n" % (GH, gh2, GH, gh2))
+    r = H.hull("fs", "-f", "json", "--scanners", "secret", str(d))
+    assert r.rc == 0, r.describe()
+    got = sorted((f["id"], f["line"]) for f in r.json()["findings"])
+    assert got == [("github-pat", 1), ("github-pat", 2), ("github-pat", 4),
+                   ("github-pat", 4)], got
 
 
 def test_secret_config(tmp_path):

@@ -2,6 +2,7 @@
  * tarballs through libarchive (gzip, xz, zstd, bzip2 or none). Names are checked before
  * anything is added: no absolute paths, no "..", no devices. */
 #include "deb.h"
+#include "../util/archive_lazy.h"
 #include "../util/strbuf.h"
 
 #include <archive.h>
@@ -262,7 +263,9 @@ int hull_deb_read(const char *name, const void *data, size_t len, struct hull_la
 {
 	memset(out, 0, sizeof(*out));
 	struct member ctl = {0}, dat = {0};
-	int rc = ar_members(name, data, len, &ctl, &dat, err);
+	int rc = hull_archive_load(err);
+	if (!rc)
+		rc = ar_members(name, data, len, &ctl, &dat, err);
 	if (!rc)
 		rc = read_control(name, &ctl, out, err);
 	if (!rc)

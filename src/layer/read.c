@@ -1,6 +1,7 @@
 /* Reading one layer: libarchive parses the tar from our decompressing stream; each
  * entry becomes a hull_entry (whiteouts recognised); data is skipped, never written. */
 #include "../util/path.h"
+#include "../util/archive_lazy.h"
 #include "../util/strbuf.h"
 #include "stream.h"
 
@@ -244,7 +245,10 @@ int hull_layer_read(struct hull_reader *rd, const struct hull_layer_opts *opts,
 {
 	struct layer_stream s;
 	uint64_t max = opts->max_size ? opts->max_size : HULL_DEFAULT_MAX_LAYER_SIZE;
-	int rc = stream_init(&s, rd, max, opts->pipeline, opts->name, err);
+	int rc = hull_archive_load(err);
+	if (rc)
+		return rc;
+	rc = stream_init(&s, rd, max, opts->pipeline, opts->name, err);
 	if (rc) {
 		stream_free(&s);
 		return rc;

@@ -2,6 +2,7 @@
  * indexed once with libarchive (name -> data offset), then members are read with
  * pread, so layers can be decoded in parallel from one file descriptor. */
 #include "store.h"
+#include "../util/archive_lazy.h"
 #include "../util/arena.h"
 #include "../util/path.h"
 #include "../util/strbuf.h"
@@ -130,6 +131,9 @@ static int index_entry(struct hull_store *st, struct archive *a, struct archive_
 
 int hull_store_open_tar(const char *path, struct hull_store **out, struct hull_err *err)
 {
+	int lrc = hull_archive_load(err);
+	if (lrc)
+		return lrc;
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return hull_err_set(err, HULL_EINPUT, "%s: %s", path, strerror(errno));

@@ -2,6 +2,7 @@
  * replaced by tag) or a docker-archive tar. Blobs are hashed as they are copied, and
  * every file appears by rename only once complete. */
 #include "write.h"
+#include "../util/archive_lazy.h"
 #include "../util/hash.h"
 #include "../util/json.h"
 #include "image.h"
@@ -193,6 +194,9 @@ static int write_oci(struct hull_image *img, const char *dir, const char *tag, s
 
 int hull_tar_out_open(struct hull_tar_out *t, const char *path, struct hull_err *err)
 {
+	int lrc = hull_archive_load(err);
+	if (lrc)
+		return lrc;
 	memset(t, 0, sizeof(*t));
 	t->path = path;
 	t->tmp = xasprintf("%s.hull-tmp-XXXXXX", path);

@@ -2,6 +2,7 @@
  * the records, in input order, with prepared statements in one transaction into a temporary
  * SQLite file, which then replaces the database. */
 #include "import.h"
+#include "../util/archive_lazy.h"
 
 #include "../source/write.h"
 #include "../util/arena.h"
@@ -840,6 +841,9 @@ static int zip_member(struct importer *im, struct archive *a, const char *zip, c
 
 static int import_zip(struct importer *im, const char *zip, struct hull_err *err)
 {
+	int lrc = hull_archive_load(err);
+	if (lrc)
+		return lrc;
 	struct archive *a = archive_read_new();
 	archive_read_support_format_zip(a);
 	int rc = 0;

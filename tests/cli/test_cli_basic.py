@@ -41,6 +41,46 @@ def test_usage_errors_exit_2(args, tmp_path):
     assert r.out == "", r.describe()
 
 
+def test_libarchive_is_loaded_only_for_archives(tmp_path):
+    """libarchive (with libxml2, ICU, nettle... behind it) is not linked either: it is
+    opened when the first archive is read. Without it, a command that reads an archive
+    fails with one line naming it and exits 2; lint and k8s never need it."""
+    import io
+    import shutil
+    import subprocess
+    import tarfile
+    needed = subprocess.run(["readelf", "-d", H.HULL], capture_output=True, text=True).stdout
+    assert "NEEDED" in needed and "libarchive" not in needed, needed
+    # with the real library an image archive is read as usual (here: a tar without an
+    # index.json, which hull reads and then names as not an image)
+    tar = tmp_path / "img.tar"
+    with tarfile.open(tar, "w") as t:
+        data = b"hello\n"
+        info = tarfile.TarInfo("hello.txt")
+        info.size = len(data)
+        t.addfile(info, io.BytesIO(data))
+    env0 = dict(os.environ, XDG_CACHE_HOME=str(tmp_path / "c"))
+    p = subprocess.run([H.HULL, "inspect", "docker-archive:" + str(tar)], capture_output=True,
+                       text=True, env=env0, timeout=60)
+    assert p.returncode == 2 and "no manifest.json" in p.stderr, p.stderr
+    if not shutil.which("cc"):
+        pytest.skip("no C compiler to build a broken libarchive")
+    lib = tmp_path / "lib"
+    lib.mkdir()
+    (tmp_path / "empty.c").write_text("int not_archive;\n")
+    subprocess.run(["cc", "-shared", "-fPIC", "-o", str(lib / "libarchive.so.13"),
+                    str(tmp_path / "empty.c")], check=True)
+    env = dict(env0, LD_LIBRARY_PATH=str(lib))
+    p = subprocess.run([H.HULL, "inspect", "docker-archive:" + str(tar)], capture_output=True,
+                       text=True, env=env, timeout=60)
+    assert p.returncode == 2, p.stderr
+    lines = [l for l in p.stderr.splitlines() if l.strip()]
+    assert len(lines) == 1 and "needs libarchive" in lines[0] and "archive_" in lines[0], lines
+    p = subprocess.run([H.HULL, "lint", "-"], input="FROM a@sha256:" + "0" * 64 + "\n",
+                       capture_output=True, text=True, env=env, timeout=60)
+    assert p.returncode in (0, 1) and "needs libarchive" not in p.stderr, p.stderr
+
+
 def test_libcurl_is_loaded_only_for_http(tmp_path):
     """libcurl (and the two dozen libraries behind it) is not linked: it is opened on the
     first transfer, so commands without HTTP start without it. When it cannot be loaded,

@@ -212,12 +212,20 @@ void lint_fail(struct lint_ctx *c, int line)
 
 void lint_failf(struct lint_ctx *c, int line, const char *fmt, ...)
 {
-	struct strbuf sb = STRBUF_INIT;
+	char small[512]; /* most messages: formatted here, copied once by lint_add */
 	va_list ap;
+	va_start(ap, fmt);
+	int n = vsnprintf(small, sizeof(small), fmt, ap);
+	va_end(ap);
+	if (n >= 0 && (size_t)n < sizeof(small)) {
+		lint_add(c->res, c->file, line, 1, c->rule->code, c->rule->sev, small);
+		return;
+	}
+	struct strbuf sb = STRBUF_INIT;
 	va_start(ap, fmt);
 	strbuf_vaddf(&sb, fmt, ap);
 	va_end(ap);
-	lint_add(c->res, c->file, line, 1, c->rule->code, c->rule->sev, sb.buf);
+	lint_add(c->res, c->file, line, 1, c->rule->code, c->rule->sev, sb.buf ? sb.buf : "");
 	strbuf_release(&sb);
 }
 

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # hull lint against dockerfilelint (npm) on the same generated corpus of Dockerfiles, in one
-# run: each tool lints every file in one process; wall time is the median of BENCH_RUNS.
+# run: each tool lints every file in one process; wall time is the median of BENCH_RUNS
+# (the two tools' runs alternate).
 # Prints files/second for each and the ratio. hull runs with --no-shellcheck for the
 # comparison (dockerfilelint has no ShellCheck); the figure with ShellCheck on is printed too.
 set -euo pipefail
@@ -151,29 +152,39 @@ fi
 FILES=("$CORPUS"/d*.Dockerfile)
 N=${#FILES[@]}
 
-# seconds NAME CMD...: runs CMD (output to $WORK/out.NAME) RUNS times, prints the median
-seconds() {
-	local name=$1
+# once NAME CMD...: runs CMD once (output to $WORK/out.NAME), prints its microseconds.
+# The clock is bash's: no date(1) forked inside the timing. The exit status is not checked
+# (dockerfilelint exits with its issue count); the JSON output is, below.
+once() {
+	local name=$1 t0 t1
 	shift
+	t0=${EPOCHREALTIME/./}
+	"$@" >"$WORK/out.$name" 2>"$WORK/err.$name" || true
+	t1=${EPOCHREALTIME/./}
+	echo "$((t1 - t0))"
+}
+median() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {printf "%.6f\n", a[int((NR+1)/2)] / 1e6}'; }
+
+# seconds NAME CMD...: the median of RUNS runs of CMD, in seconds
+seconds() {
 	local times=()
 	for ((i = 0; i < RUNS; i++)); do
-		local t0 t1
-		t0=$(date +%s%N)
-		# exit status is not checked (dockerfilelint exits with its issue count);
-		# the JSON output is, below
-		"$@" >"$WORK/out.$name" 2>"$WORK/err.$name" || true
-		t1=$(date +%s%N)
-		times+=("$(((t1 - t0) / 1000))")
+		times+=("$(once "$@")")
 	done
-	printf '%s\n' "${times[@]}" | sort -n | awk '{a[NR]=$1} END {printf "%.6f\n", a[int((NR+1)/2)] / 1e6}'
+	median "${times[@]}"
 }
 rate() { awk -v n="$N" -v s="$1" 'BEGIN { printf "%.0f", n / s }'; }
 
 echo "== hull lint vs dockerfilelint $("$DFL" --version 2>/dev/null || true) on $N generated Dockerfiles, $RUNS runs each"
 cd "$CORPUS"
-h_s=$(seconds hull "$HULL" lint --no-shellcheck -f json "${FILES[@]##*/}")
+# the two tools alternate, run by run, so that both see the same load on a shared machine
+h_t=() d_t=()
+for ((r = 0; r < RUNS; r++)); do
+	h_t+=("$(once hull "$HULL" lint --no-shellcheck -f json "${FILES[@]##*/}")")
+	d_t+=("$(once dockerfilelint "$DFL" -j "${FILES[@]##*/}")")
+done
+h_s=$(median "${h_t[@]}") d_s=$(median "${d_t[@]}")
 h_n=$(jq -e 'if type == "array" then length else error("not an array") end' "$WORK/out.hull") || die "hull: no JSON output: $(head -3 "$WORK/err.hull")"
-d_s=$(seconds dockerfilelint "$DFL" -j "${FILES[@]##*/}")
 d_n=$(jq '[.files[].issues | length] | add' "$WORK/out.dockerfilelint") ||
 	die "dockerfilelint: no JSON output: $(head -3 "$WORK/err.dockerfilelint")"
 [ "$(jq '.files | length' "$WORK/out.dockerfilelint")" -eq "$N" ] || die "dockerfilelint skipped files"

@@ -168,22 +168,13 @@ struct stage_flags {
 	struct strmap index; /* key -> slot + 1 */
 };
 
-#define STAGE_SCAN 16 /* up to this many stages a scan of the keys beats a map */
-
 static bool *stage_slot(struct stage_flags *st, const char *key)
 {
 	static const char none[] = "\001"; /* a FROM without a name */
-	if (!key)
-		key = none;
-	if (st->n <= STAGE_SCAN) {
-		for (size_t k = 0; k < st->n; k++)
-			if (streq(st->keys[k], key))
-				return &st->set[k];
-	} else {
-		uintptr_t i = (uintptr_t)strmap_get(&st->index, key);
-		if (i)
-			return &st->set[i - 1];
-	}
+	uintptr_t i = (uintptr_t)strmap_get(&st->index, key ? key : none);
+	if (i)
+		return &st->set[i - 1];
+	strmap_put(&st->index, key ? key : none, (void *)(uintptr_t)(st->n + 1));
 	if (st->n + 1 > st->cap) {
 		st->cap = st->cap ? st->cap * 2 : 8;
 		st->keys = xreallocarray(st->keys, st->cap, sizeof(*st->keys));
@@ -191,12 +182,7 @@ static bool *stage_slot(struct stage_flags *st, const char *key)
 	}
 	st->keys[st->n] = key;
 	st->set[st->n] = false;
-	if (++st->n == STAGE_SCAN + 1) /* from now on the map: every key so far */
-		for (size_t k = 0; k < st->n; k++)
-			strmap_put(&st->index, st->keys[k], (void *)(uintptr_t)(k + 1));
-	else if (st->n > STAGE_SCAN + 1)
-		strmap_put(&st->index, key, (void *)(uintptr_t)st->n);
-	return &st->set[st->n - 1];
+	return &st->set[st->n++];
 }
 
 static void stage_enter(struct stage_flags *st, const struct df_inst *from)

@@ -12,11 +12,11 @@
  * entry points that read or write archives fail with one line, through
  * hull_archive_load, and exit status 2. */
 #include "archive_lazy.h"
+#include "lazylib.h"
 #include "util.h"
 
 #include <archive.h>
 #include <archive_entry.h>
-#include <dlfcn.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -91,24 +91,14 @@ static struct {
 static pthread_once_t once = PTHREAD_ONCE_INIT;
 static char load_error[256];
 
-static void *sym(void *h, const char *name)
-{
-	void *p = dlsym(h, name);
-	if (!p && !load_error[0])
-		snprintf(load_error, sizeof(load_error), "%s: no symbol %s", SONAME, name);
-	return p;
-}
-
 static void load(void)
 {
-	void *h = dlopen(SONAME, RTLD_NOW | RTLD_LOCAL);
-	if (!h) {
-		const char *e = dlerror();
-		snprintf(load_error, sizeof(load_error), "%s", e ? e : SONAME ": cannot load");
+	void *h = hull_lazylib_open(SONAME, load_error, sizeof(load_error));
+	if (!h)
 		return;
-	}
-#define LOAD(ret, name, params, args, fail) *(void **)&fn.name = sym(h, #name);
-#define VLOAD(name, params, args)	    *(void **)&fn.name = sym(h, #name);
+#define SYM(name)			    hull_lazylib_sym(h, SONAME, name, load_error, sizeof(load_error))
+#define LOAD(ret, name, params, args, fail) *(void **)&fn.name = SYM(#name);
+#define VLOAD(name, params, args)	    *(void **)&fn.name = SYM(#name);
 	ARCHIVE_FUNCTIONS(LOAD, VLOAD)
 	LOAD(, archive_set_error, , , )
 	/* the library stays loaded for the rest of the run */

@@ -8,10 +8,10 @@
  * is not linked with -lcurl (meson.build takes only libcurl's headers). */
 #define CURL_DISABLE_TYPECHECK /* its macros would rename the definitions below */
 #include "curl_lazy.h"
+#include "lazylib.h"
 #include "util.h"
 
 #include <curl/curl.h>
-#include <dlfcn.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -45,24 +45,19 @@ static struct {
 static pthread_once_t once = PTHREAD_ONCE_INIT;
 static char load_error[256];
 
-#define SYM(field, name)                                                                     \
-	do {                                                                                 \
-		*(void **)&fn.field = dlsym(h, name);                                        \
-		if (!fn.field) {                                                             \
-			snprintf(load_error, sizeof(load_error), "%s: no symbol %s", SONAME, \
-				 name);                                                      \
-			return;                                                              \
-		}                                                                            \
+#define SYM(field, name)                                                                   \
+	do {                                                                               \
+		*(void **)&fn.field =                                                      \
+			hull_lazylib_sym(h, SONAME, name, load_error, sizeof(load_error)); \
+		if (!fn.field)                                                             \
+			return;                                                            \
 	} while (0)
 
 static void load(void)
 {
-	void *h = dlopen(SONAME, RTLD_NOW | RTLD_LOCAL);
-	if (!h) {
-		const char *e = dlerror();
-		snprintf(load_error, sizeof(load_error), "%s", e ? e : SONAME ": cannot load");
+	void *h = hull_lazylib_open(SONAME, load_error, sizeof(load_error));
+	if (!h)
 		return;
-	}
 	SYM(global_init, "curl_global_init");
 	SYM(easy_init, "curl_easy_init");
 	SYM(easy_setopt, "curl_easy_setopt");
@@ -83,8 +78,7 @@ static void load(void)
 	SYM(multi_info_read, "curl_multi_info_read");
 	SYM(multi_cleanup, "curl_multi_cleanup");
 	SYM(multi_strerror, "curl_multi_strerror");
-	/* dlsym succeeded for all: the table is complete (the library stays loaded) */
-	load_error[0] = '\0';
+	/* the table is complete; the library stays loaded for the rest of the run */
 }
 
 /* True once every function is there; a failed load is not retried. */

@@ -1,6 +1,8 @@
 """Top-level CLI behaviour: --version, --help, help inspect, usage errors."""
 import os
 import re
+import shutil
+import subprocess
 
 import pytest
 
@@ -41,16 +43,31 @@ def test_usage_errors_exit_2(args, tmp_path):
     assert r.out == "", r.describe()
 
 
+def not_linked(lib):
+    """hull's ELF has NEEDED entries, none naming lib."""
+    needed = subprocess.run(["readelf", "-d", H.HULL], capture_output=True, text=True).stdout
+    assert "NEEDED" in needed and lib not in needed, needed
+
+
+def broken_library(tmp_path, soname):
+    """A directory for LD_LIBRARY_PATH holding a symbol-less soname (skips without cc)."""
+    if not shutil.which("cc"):
+        pytest.skip("no C compiler to build a broken " + soname)
+    lib = tmp_path / "lib"
+    lib.mkdir()
+    (tmp_path / "empty.c").write_text("int not_it;\n")
+    subprocess.run(["cc", "-shared", "-fPIC", "-o", str(lib / soname),
+                    str(tmp_path / "empty.c")], check=True)
+    return str(lib)
+
+
 def test_libarchive_is_loaded_only_for_archives(tmp_path):
     """libarchive (with libxml2, ICU, nettle... behind it) is not linked either: it is
     opened when the first archive is read. Without it, a command that reads an archive
     fails with one line naming it and exits 2; lint and k8s never need it."""
     import io
-    import shutil
-    import subprocess
     import tarfile
-    needed = subprocess.run(["readelf", "-d", H.HULL], capture_output=True, text=True).stdout
-    assert "NEEDED" in needed and "libarchive" not in needed, needed
+    not_linked("libarchive")
     # with the real library an image archive is read as usual (here: a tar without an
     # index.json, which hull reads and then names as not an image)
     tar = tmp_path / "img.tar"
@@ -63,14 +80,7 @@ def test_libarchive_is_loaded_only_for_archives(tmp_path):
     p = subprocess.run([H.HULL, "inspect", "docker-archive:" + str(tar)], capture_output=True,
                        text=True, env=env0, timeout=60)
     assert p.returncode == 2 and "no manifest.json" in p.stderr, p.stderr
-    if not shutil.which("cc"):
-        pytest.skip("no C compiler to build a broken libarchive")
-    lib = tmp_path / "lib"
-    lib.mkdir()
-    (tmp_path / "empty.c").write_text("int not_archive;\n")
-    subprocess.run(["cc", "-shared", "-fPIC", "-o", str(lib / "libarchive.so.13"),
-                    str(tmp_path / "empty.c")], check=True)
-    env = dict(env0, LD_LIBRARY_PATH=str(lib))
+    env = dict(env0, LD_LIBRARY_PATH=broken_library(tmp_path, "libarchive.so.13"))
     p = subprocess.run([H.HULL, "inspect", "docker-archive:" + str(tar)], capture_output=True,
                        text=True, env=env, timeout=60)
     assert p.returncode == 2, p.stderr
@@ -85,18 +95,9 @@ def test_libcurl_is_loaded_only_for_http(tmp_path):
     """libcurl (and the two dozen libraries behind it) is not linked: it is opened on the
     first transfer, so commands without HTTP start without it. When it cannot be loaded,
     the commands that need it fail with one line and exit 2."""
-    import shutil
-    import subprocess
-    needed = subprocess.run(["readelf", "-d", H.HULL], capture_output=True, text=True).stdout
-    assert "NEEDED" in needed and "libcurl" not in needed, needed
-    if not shutil.which("cc"):
-        pytest.skip("no C compiler to build a broken libcurl")
-    lib = tmp_path / "lib"
-    lib.mkdir()
-    (tmp_path / "empty.c").write_text("int not_curl;\n")
-    subprocess.run(["cc", "-shared", "-fPIC", "-o", str(lib / "libcurl.so.4"),
-                    str(tmp_path / "empty.c")], check=True)
-    env = dict(os.environ, LD_LIBRARY_PATH=str(lib), XDG_CACHE_HOME=str(tmp_path / "c"))
+    not_linked("libcurl")
+    env = dict(os.environ, LD_LIBRARY_PATH=broken_library(tmp_path, "libcurl.so.4"),
+               XDG_CACHE_HOME=str(tmp_path / "c"))
     for args in (["pull", "docker://127.0.0.1:9/x:1", "oci:" + str(tmp_path / "o")],
                  ["db", "update", "--db", str(tmp_path / "v.db"), "--url",
                   "http://127.0.0.1:9/osv", "--ecosystem", "Go"]):

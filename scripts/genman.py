@@ -100,7 +100,8 @@ def main():
     w(".TP")
     w(".B XDG_CACHE_HOME")
     w("the blob cache, the vulnerability database and the compiled secret patterns "
-      "(secret\\-*.hsdb, one per rule set) live in $XDG_CACHE_HOME/hull "
+      "(secret\\-*.hsdb, one per rule set; a run that compiles a new one removes those "
+      "unused for 30 days and the oldest beyond 16) live in $XDG_CACHE_HOME/hull "
       "(default ~/.cache/hull)")
     w(".TP")
     w(".B HULL_SECRET_CACHE")

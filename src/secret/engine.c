@@ -7,6 +7,7 @@
 #include "../util/hash.h"
 #include "../util/strbuf.h"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <hs/hs.h>
 #include <math.h>
@@ -15,6 +16,7 @@
 #include <strings.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #define WINDOW	       4096 /* bytes either side of a hit that make its "line" */
@@ -153,6 +155,61 @@ static char *db_cache_path(const char *const *pats, const unsigned *flags, size_
 	return xasprintf("%s/secret-%.32s.hsdb", root, d + 7);
 }
 
+/* Each rule set (a secret config, a changed pattern) leaves its own file. A file's mtime
+ * says when it was last used: a load refreshes it once a day at most. A run that compiles
+ * and stores a new one removes the others unused for DB_CACHE_DAYS, and the oldest beyond
+ * DB_CACHE_KEEP. */
+#define DB_CACHE_DAYS 30
+#define DB_CACHE_KEEP 16
+
+struct cached_db {
+	char name[64];
+	time_t mtime;
+};
+
+static int newest_first(const void *a, const void *b)
+{
+	const struct cached_db *x = a, *y = b;
+	return (x->mtime < y->mtime) - (x->mtime > y->mtime);
+}
+
+static bool is_db_name(const char *name)
+{
+	size_t n = strlen(name);
+	return n > 11 && n < 64 && !strncmp(name, "secret-", 7) && !strcmp(name + n - 5, ".hsdb");
+}
+
+static void db_cache_prune(const char *kept)
+{
+	const char *slash = strrchr(kept, '/');
+	if (!slash)
+		return;
+	_cleanup_free_ char *dir = xstrndup(kept, (size_t)(slash - kept));
+	DIR *d = opendir(dir);
+	if (!d)
+		return;
+	struct cached_db *v = NULL;
+	size_t n = 0, cap = 0;
+	struct dirent *de;
+	while ((de = readdir(d))) {
+		struct stat st;
+		if (!is_db_name(de->d_name) || !strcmp(de->d_name, slash + 1) ||
+		    fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) || !S_ISREG(st.st_mode))
+			continue;
+		ALLOC_GROW(v, n + 1, cap);
+		memcpy(v[n].name, de->d_name, strlen(de->d_name) + 1); /* < 64: is_db_name */
+		v[n++].mtime = st.st_mtime;
+	}
+	if (n)
+		qsort(v, n, sizeof(*v), newest_first);
+	time_t old = time(NULL) - (time_t)DB_CACHE_DAYS * 86400;
+	for (size_t i = 0; i < n; i++)
+		if (i >= DB_CACHE_KEEP || v[i].mtime < old)
+			(void)unlinkat(dirfd(d), v[i].name, 0); /* another run may have done it */
+	free(v);
+	closedir(d);
+}
+
 /* The file is mapped, not read: vectorscan copies it into its own memory anyway. */
 static hs_database_t *db_cache_load(const char *path)
 {
@@ -168,6 +225,8 @@ static hs_database_t *db_cache_load(const char *path)
 				db = NULL;
 			munmap(p, (size_t)st.st_size);
 		}
+		if (db && time(NULL) - st.st_mtime > 86400)
+			(void)futimens(fd, NULL); /* in use: kept by db_cache_prune */
 	}
 	close(fd);
 	return db;
@@ -182,6 +241,8 @@ static void db_cache_store(const hs_database_t *db, const char *path)
 		return;
 	if (hull_write_file_atomic(path, bytes, len, &err))
 		hull_err_clear(&err); /* a cache that cannot be written is only slower */
+	else
+		db_cache_prune(path);
 	free(bytes);
 }
 

@@ -383,6 +383,44 @@ def test_secret_pattern_cache(tmp_path):
     assert not list(off.glob("hull/secret-*"))
 
 
+def test_secret_pattern_cache_is_pruned(tmp_path):
+    """Each rule set leaves its own compiled file: a run that stores a new one removes the
+    others unused for 30 days and the oldest beyond 16; a run that loads a file marks it
+    used. Other files in the cache are left alone."""
+    import time
+    text = f"FROM debian:12\nENV KEY_ID={AWS}\n"
+    root = tmp_path / "cache" / "hull"
+    root.mkdir(parents=True)
+    now = time.time()
+    stale = [root / f"secret-{i:032x}.hsdb" for i in range(3)]
+    recent = [root / f"secret-{0xabc0 + i:032x}.hsdb" for i in range(20)]
+    other = root / "notes.txt"
+    for k, f in enumerate(stale):
+        f.write_bytes(b"x")
+        os.utime(f, (now - (40 + k) * 86400,) * 2)
+    for k, f in enumerate(recent):  # recent[0] is the newest
+        f.write_bytes(b"x")
+        os.utime(f, (now - (k + 1) * 3600,) * 2)
+    other.write_text("x")
+    os.utime(other, (now - 400 * 86400,) * 2)
+    env = {"XDG_CACHE_HOME": str(tmp_path / "cache")}
+    first = hits(tmp_path, text, "HL1001", env=env)
+    assert len(first) == 1, first
+    left = {f.name for f in root.iterdir()}
+    assert other.name in left
+    assert not any(f.name in left for f in stale)
+    assert all(f.name in left for f in recent[:16]), left
+    assert not any(f.name in left for f in recent[16:]), left
+    new = left - {f.name for f in recent} - {other.name}
+    assert len(new) == 1 and new.pop().startswith("secret-"), left
+    # the stored file is loaded by the next run; an old mtime is refreshed then
+    (db,) = [f for f in root.iterdir() if f not in recent and f != other]
+    os.utime(db, (now - 5 * 86400,) * 2)
+    assert hits(tmp_path, text, "HL1001", env=env) == first
+    assert db.stat().st_mtime > now - 3600
+    assert len(list(root.iterdir())) == 18  # a load prunes nothing
+
+
 # ---- many files on several threads ----------------------------------------------------
 
 def corpus(tmp_path, n):

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -32,7 +33,11 @@ const char cmd_lint_usage[] =
 	"                                ./hull.yaml, $XDG_CONFIG_HOME/hull/hull.yaml), then\n"
 	"                                $XDG_CONFIG_HOME/hadolint.yaml)\n"
 	"  -f, --format FORMAT           tty, json, checkstyle, codeclimate, gitlab_codeclimate,\n"
-	"                                gnu, sarif, sonarqube (default: tty)\n"
+	"                                gnu, sarif, sonarqube, junit, codacy (default: tty)\n"
+	"      --file-path-in-report PATH\n"
+	"                                the file name the checkstyle, codeclimate,\n"
+	"                                gitlab_codeclimate, sonarqube and junit reports give\n"
+	"                                (for stdin, or paths inside a container)\n"
 	"      --ignore CODE             ignore a rule (repeatable)\n"
 	"      --error|--warning|--info|--style CODE\n"
 	"                                override a rule's severity (repeatable)\n"
@@ -55,12 +60,20 @@ const char cmd_lint_usage[] =
 	"      --diff                    print the fixes as a unified diff (patch -p0) instead;\n"
 	"                                exit 1 when there is something to fix\n"
 	"      --parallel N              files linted at once (default: one per core)\n"
+	"  -V, --verbose                 print the config file and the settings in force on\n"
+	"                                stderr\n"
 	"  -q, --quiet                   no notes or warnings on stderr (errors still print)\n"
 	"      --debug                   how long each phase took, on stderr\n"
 	"  -h, --help                    show this help\n"
 	"\n"
 	"Pragmas: '# hadolint ignore=DL3008,DL3009' (or '# hull ignore=...') before an\n"
 	"instruction, '# hadolint global ignore=...' anywhere, '# hadolint shell=...'.\n"
+	"\n"
+	"Environment, as hadolint's (between the config file and the flags): HADOLINT_FORMAT,\n"
+	"HADOLINT_FAILURE_THRESHOLD, HADOLINT_NOFAIL, HADOLINT_IGNORE, HADOLINT_OVERRIDE_ERROR\n"
+	"(_WARNING, _INFO, _STYLE), HADOLINT_TRUSTED_REGISTRIES, HADOLINT_REQUIRE_LABELS,\n"
+	"HADOLINT_STRICT_LABELS, HADOLINT_DISABLE_IGNORE_PRAGMA (lists comma-separated; flags\n"
+	"true with 1, y, yes, on or true), NO_COLOR.\n"
 	"\n"
 	"Rules are documented in docs/lint.md and docs/rules/.\n"
 	"\n"
@@ -83,11 +96,14 @@ enum {
 	OPT_FIX,
 	OPT_DIFF,
 	OPT_PARALLEL,
+	OPT_REPORT_PATH,
 };
 
 enum fix_mode { FIX_NONE, FIX_WRITE, FIX_DIFF };
 static enum fix_mode fix_mode;
-static unsigned parallel; /* files linted at once; 0: one per core */
+static unsigned parallel;	/* files linted at once; 0: one per core */
+static const char *report_path; /* --file-path-in-report */
+static bool verbose;
 
 static const struct option longopts[] = {
 	{"config", required_argument, NULL, 'c'},
@@ -109,6 +125,8 @@ static const struct option longopts[] = {
 	{"fix", no_argument, NULL, OPT_FIX},
 	{"diff", no_argument, NULL, OPT_DIFF},
 	{"parallel", required_argument, NULL, OPT_PARALLEL},
+	{"file-path-in-report", required_argument, NULL, OPT_REPORT_PATH},
+	{"verbose", no_argument, NULL, 'V'},
 	{"help", no_argument, NULL, 'h'},
 	CLI_UX_LONGOPTS,
 	{NULL, 0, NULL, 0},
@@ -207,6 +225,12 @@ static int apply_flag(struct hull_lint_opts *o, int c, const char *arg)
 			return cli_error("lint: --fix and --diff are exclusive");
 		fix_mode = c == OPT_FIX ? FIX_WRITE : FIX_DIFF;
 		return 0;
+	case OPT_REPORT_PATH:
+		report_path = arg;
+		return 0;
+	case 'V':
+		verbose = true;
+		return 0;
 	case OPT_PARALLEL: {
 		unsigned long long v;
 		if (cli_parse_count(arg, "lint: --parallel", 256, &v))
@@ -218,12 +242,127 @@ static int apply_flag(struct hull_lint_opts *o, int c, const char *arg)
 	return 0;
 }
 
+/* hadolint's environment variables: read after the config file and before the flags, so
+ * that lists add up and the flags win. A value hadolint would ignore is ignored, with a
+ * note (printed once -q is known). */
+static struct strbuf env_notes = STRBUF_INIT;
+
+static bool env_truthy(const char *v)
+{
+	static const char *const yes[] = {"1", "y", "on", "true", "yes"};
+	for (size_t i = 0; i < ARRAY_SIZE(yes); i++)
+		if (!strcasecmp(v, yes[i]))
+			return true;
+	return false;
+}
+
+static void env_list(struct hull_lint_opts *o, const char *name, int opt)
+{
+	const char *v = getenv(name);
+	for (const char *p = v; p && *p;) {
+		size_t n = strcspn(p, ",");
+		char *item = xstrndup(p, n);
+		char *b = item, *e = item + n;
+		while (*b == ' ' || *b == '\t')
+			b++;
+		while (e > b && (e[-1] == ' ' || e[-1] == '\t'))
+			*--e = '\0';
+		struct hull_err err = {0};
+		if (!*b) {
+			/* an empty item, as in "DL3008,": nothing */
+		} else if (opt == OPT_LABEL) {
+			if (hull_lint_opts_label(o, b, &err)) {
+				strbuf_addf(&env_notes, "%s: %s: ignored\n", name, err.msg);
+				hull_err_clear(&err);
+			}
+		} else if (opt == OPT_IGNORE) {
+			hull_lint_opts_ignore(o, b);
+		} else if (opt == OPT_TRUSTED) {
+			hull_lint_opts_trust(o, b);
+		} else {
+			hull_lint_opts_override(o, b, (enum hull_lint_sev)(opt - OPT_ERROR));
+		}
+		free(item);
+		p += n + (p[n] == ',');
+	}
+}
+
+static void apply_env(struct hull_lint_opts *o)
+{
+	const char *v;
+	if ((v = getenv("HADOLINT_FORMAT"))) {
+		if (hull_lint_format_known(v)) {
+			free(o->format);
+			o->format = xstrdup(v);
+		} else {
+			strbuf_addf(&env_notes, "HADOLINT_FORMAT: unknown format \"%s\": ignored\n",
+				    v);
+		}
+	}
+	if ((v = getenv("HADOLINT_FAILURE_THRESHOLD"))) {
+		int sev = hull_lint_sev_parse(v);
+		if (sev >= 0)
+			o->threshold = (enum hull_lint_sev)sev;
+		else
+			strbuf_addf(&env_notes,
+				    "HADOLINT_FAILURE_THRESHOLD: unknown level \"%s\": ignored\n",
+				    v);
+	}
+	if ((v = getenv("HADOLINT_NOFAIL")))
+		o->no_fail = env_truthy(v);
+	if ((v = getenv("HADOLINT_STRICT_LABELS")))
+		o->strict_labels = env_truthy(v);
+	if ((v = getenv("HADOLINT_DISABLE_IGNORE_PRAGMA")))
+		o->disable_pragmas = env_truthy(v);
+	env_list(o, "HADOLINT_IGNORE", OPT_IGNORE);
+	env_list(o, "HADOLINT_OVERRIDE_ERROR", OPT_ERROR);
+	env_list(o, "HADOLINT_OVERRIDE_WARNING", OPT_WARNING);
+	env_list(o, "HADOLINT_OVERRIDE_INFO", OPT_INFO);
+	env_list(o, "HADOLINT_OVERRIDE_STYLE", OPT_STYLE);
+	env_list(o, "HADOLINT_TRUSTED_REGISTRIES", OPT_TRUSTED);
+	env_list(o, "HADOLINT_REQUIRE_LABELS", OPT_LABEL);
+	if ((v = getenv("HADOLINT_VERBOSE")) && env_truthy(v))
+		verbose = true;
+}
+
+static void list_codes(struct strbuf *sb, const char *what, char *const *v, size_t n)
+{
+	if (!n)
+		return;
+	strbuf_addf(sb, "; %s:", what);
+	for (size_t i = 0; i < n; i++)
+		strbuf_addf(sb, " %s", v[i]);
+}
+
+/* -V: where the settings came from and what they are, on stderr. */
+static void print_settings(const struct hull_lint_opts *o, const char *config)
+{
+	struct strbuf sb = STRBUF_INIT;
+	strbuf_addf(&sb, "hull: lint: config file: %s\n", config ? config : "none");
+	strbuf_addf(&sb, "hull: lint: format %s; failure threshold %s%s%s%s%s",
+		    o->format ? o->format : "tty", hull_lint_sev_name(o->threshold),
+		    o->no_fail ? "; no-fail" : "", o->strict_labels ? "; strict labels" : "",
+		    o->disable_pragmas ? "; ignore pragmas disabled" : "",
+		    o->no_hull_rules ? "; no hull rules" : "");
+	list_codes(&sb, "ignored", o->ignored, o->nignored);
+	for (size_t i = 0; i < o->noverrides; i++)
+		strbuf_addf(&sb, "%s%s=%s", i ? " " : "; overrides: ", o->overrides[i].code,
+			    hull_lint_sev_name(o->overrides[i].sev));
+	list_codes(&sb, "trusted registries", o->trusted, o->ntrusted);
+	for (size_t i = 0; i < o->nlabels; i++)
+		strbuf_addf(&sb, "%s%s:%s", i ? " " : "; label schema: ", o->labels[i].name,
+			    o->labels[i].type);
+	strbuf_addch(&sb, '\n');
+	fputs(sb.buf, stderr);
+	strbuf_release(&sb);
+}
+
 static int parse_args(int argc, char **argv, struct hull_lint_opts *o)
 {
 	int c;
 	opterr = 0;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, ":c:f:t:qh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":c:f:t:qVh", longopts, NULL)) != -1) {
 		if (cli_ux_opt(c))
 			continue;
 		if (c == 'h') {
@@ -238,6 +377,10 @@ static int parse_args(int argc, char **argv, struct hull_lint_opts *o)
 	if (optind >= argc)
 		return cli_error("lint: expected at least one Dockerfile (see 'hull help lint')");
 	cli_ux_start();
+	if (env_notes.len) {
+		env_notes.buf[--env_notes.len] = '\0'; /* the last newline */
+		cli_note("%s", env_notes.buf);
+	}
 	for (int i = optind; fix_mode != FIX_NONE && i < argc; i++)
 		if (!strcmp(argv[i], "-"))
 			return cli_error("lint: --fix and --diff need files, not stdin");
@@ -343,6 +486,9 @@ int cmd_lint(int argc, char **argv)
 	o.shellcheck_batch = true;
 	fix_mode = FIX_NONE;
 	parallel = 0;
+	report_path = NULL;
+	verbose = false;
+	strbuf_reset(&env_notes);
 	struct hull_err err = {0};
 	const char *cfg = config_arg(argc, argv);
 	char *found = cfg ? NULL : find_config(&err);
@@ -351,14 +497,21 @@ int cmd_lint(int argc, char **argv)
 		rc = cli_fail(&err);
 	else if ((cfg || found) && hull_lint_config_load(&o, cfg ? cfg : found, &err))
 		rc = cli_fail(&err);
-	free(found);
+	if (!rc)
+		apply_env(&o);
 	if (!rc)
 		rc = parse_args(argc, argv, &o);
+	strbuf_release(&env_notes);
+	if (!rc && verbose)
+		print_settings(&o, cfg ? cfg : found);
+	free(found);
 	if (rc) {
 		hull_lint_opts_free(&o);
 		return rc < 0 ? EXIT_CLEAN : EXIT_ERROR;
 	}
-	struct hull_lint_result res = {0};
+	struct hull_lint_result res = {.files = argv + optind,
+				       .nfiles = (size_t)(argc - optind),
+				       .file_in_report = report_path};
 	struct strbuf diff = STRBUF_INIT;
 	rc = lint_files(argc, argv, &o, &res, &diff);
 	if (!rc && fix_mode == FIX_DIFF) {

@@ -1,11 +1,13 @@
 /* Output formats of hull lint, shaped as hadolint writes them: tty, json, checkstyle,
- * codeclimate, gitlab_codeclimate, gnu, sarif and sonarqube. One renderer per entry. */
+ * codeclimate, gitlab_codeclimate, gnu, sarif, sonarqube, junit and codacy. One renderer
+ * per entry. */
 #include "lint.h"
 
 #include "../util/hash.h"
 #include "version.h"
 
 #include <string.h>
+#include <time.h>
 
 typedef void (*render_fn)(const struct hull_lint_result *res, bool color, struct strbuf *out);
 
@@ -14,6 +16,13 @@ static void json_str(struct strbuf *sb, const char *s)
 	strbuf_addch(sb, '"');
 	strbuf_add_json_escaped(sb, s);
 	strbuf_addch(sb, '"');
+}
+
+/* The file a report names: --file-path-in-report's, for the formats that take it. */
+static const char *report_file(const struct hull_lint_result *res,
+			       const struct hull_lint_finding *f)
+{
+	return res->file_in_report ? res->file_in_report : f->file;
 }
 
 static void render_tty(const struct hull_lint_result *res, bool color, struct strbuf *out)
@@ -75,7 +84,7 @@ static void render_checkstyle(const struct hull_lint_result *res, bool color, st
 	for (size_t i = 0; i < res->n;) {
 		const char *file = res->v[i].file;
 		strbuf_adds(out, "<file name='");
-		strbuf_add_xml_escaped(out, file);
+		strbuf_add_xml_escaped(out, report_file(res, &res->v[i]));
 		strbuf_adds(out, "' >");
 		for (; i < res->n && !strcmp(res->v[i].file, file); i++) {
 			const struct hull_lint_finding *f = &res->v[i];
@@ -97,13 +106,14 @@ static const char *cc_severity(enum hull_lint_sev s)
 	return s <= HULL_LINT_STYLE ? v[s] : "";
 }
 
-static void cc_issue(const struct hull_lint_finding *f, bool fingerprint, struct strbuf *out)
+static void cc_issue(const struct hull_lint_finding *f, const char *file, bool fingerprint,
+		     struct strbuf *out)
 {
 	strbuf_adds(out, "{\"type\":\"issue\",");
 	if (fingerprint) {
 		struct strbuf key = STRBUF_INIT;
 		char dg[HULL_DIGEST_LEN + 1];
-		strbuf_addf(&key, "%s\n%d\n%s\n%s", f->file, f->line, f->code, f->msg);
+		strbuf_addf(&key, "%s\n%d\n%s\n%s", file, f->line, f->code, f->msg);
 		hull_sha256_buf(key.buf, key.len, dg);
 		strbuf_release(&key);
 		strbuf_addf(out, "\"fingerprint\":\"%s\",", dg + 7);
@@ -113,7 +123,7 @@ static void cc_issue(const struct hull_lint_finding *f, bool fingerprint, struct
 	strbuf_adds(out, ",\"description\":");
 	json_str(out, f->msg);
 	strbuf_adds(out, ",\"categories\":[\"Bug Risk\"],\"location\":{\"path\":");
-	json_str(out, f->file);
+	json_str(out, file);
 	strbuf_addf(out, ",\"lines\":{\"begin\":%d,\"end\":%d}},\"severity\":\"%s\"}", f->line,
 		    f->line, cc_severity(f->sev));
 }
@@ -123,7 +133,7 @@ static void render_codeclimate(const struct hull_lint_result *res, bool color, s
 {
 	(void)color;
 	for (size_t i = 0; i < res->n; i++) {
-		cc_issue(&res->v[i], false, out);
+		cc_issue(&res->v[i], report_file(res, &res->v[i]), false, out);
 		strbuf_add(out, "", 1);
 	}
 }
@@ -135,7 +145,7 @@ static void render_gitlab(const struct hull_lint_result *res, bool color, struct
 	for (size_t i = 0; i < res->n; i++) {
 		if (i)
 			strbuf_addch(out, ',');
-		cc_issue(&res->v[i], true, out);
+		cc_issue(&res->v[i], report_file(res, &res->v[i]), true, out);
 	}
 	strbuf_adds(out, "]\n");
 }
@@ -207,13 +217,110 @@ static void render_sonarqube(const struct hull_lint_result *res, bool color, str
 			    f->sev == HULL_LINT_ERROR ? "BUG" : "CODE_SMELL");
 		json_str(out, f->msg);
 		strbuf_adds(out, ",\"filePath\":");
-		json_str(out, f->file);
+		json_str(out, report_file(res, f));
 		strbuf_addf(out,
 			    ",\"textRange\":{\"startLine\":%d,\"endLine\":%d,\"startColumn\":0,"
 			    "\"endColumn\":1}}}",
 			    f->line, f->line);
 	}
 	strbuf_adds(out, "]}\n");
+}
+
+/* hadolint's JUnit XML: a testsuite per file (clean ones too, when res->files is set),
+ * a testcase per finding; a syntax error (DL1000) is an error, not a failure. Attributes
+ * in name order, as hadolint's XML writer puts them. */
+static void junit_case(const struct hull_lint_finding *f, const char *file, struct strbuf *out)
+{
+	const char *sev = hull_lint_sev_name(f->sev);
+	bool parse = streq(f->code, "DL1000");
+	if (parse) {
+		strbuf_adds(out, "<testcase id=\"hadolint.error\" name=\"DL1000\" time=\"0.001\">");
+		strbuf_addf(out,
+			    "<failure message=\"parse error at line %d, column %d\" "
+			    "type=\"error\">Parse Error in ",
+			    f->line, f->col);
+		strbuf_add_xml_escaped(out, file);
+		strbuf_addf(out, "\nLine: %d\nColumn: %d\nParse Error: ", f->line, f->col);
+		strbuf_add_xml_escaped(out, f->msg);
+		strbuf_adds(out, "\n</failure></testcase>");
+		return;
+	}
+	strbuf_adds(out, "<testcase id=\"hadolint.rule.");
+	strbuf_add_xml_escaped(out, f->code);
+	strbuf_adds(out, "\" time=\"0.001\"><failure id=\"");
+	strbuf_add_xml_escaped(out, f->code);
+	strbuf_adds(out, "\" message=\"");
+	strbuf_add_xml_escaped(out, f->msg);
+	strbuf_addf(out, "\" type=\"%s\">File: ", sev);
+	strbuf_add_xml_escaped(out, file);
+	strbuf_addf(out,
+		    "\nLine: %d\nCategory: Hadolint - Dockerfile Static Analysis\n%s: ", f->line,
+		    sev);
+	strbuf_add_xml_escaped(out, f->msg);
+	strbuf_adds(out, "\n</failure></testcase>");
+}
+
+static void junit_suite(const struct hull_lint_result *res, const struct hull_lint_finding *v,
+			size_t n, struct strbuf *out)
+{
+	size_t errors = 0;
+	for (size_t i = 0; i < n; i++)
+		errors += streq(v[i].code, "DL1000");
+	strbuf_addf(out,
+		    "<testsuite errors=\"%zu\" failures=\"%zu\" id=\"hadolint\" "
+		    "name=\"Hadolint %s\" time=\"0.001\">",
+		    errors, n, HULL_VERSION);
+	for (size_t i = 0; i < n; i++)
+		junit_case(&v[i], report_file(res, &v[i]), out);
+	strbuf_adds(out, "</testsuite>");
+}
+
+static void render_junit(const struct hull_lint_result *res, bool color, struct strbuf *out)
+{
+	(void)color;
+	time_t now = time(NULL);
+	struct tm tm;
+	char id[32] = "", name[64] = "";
+	if (gmtime_r(&now, &tm)) {
+		strftime(id, sizeof(id), "%Y%m%d_%H%M%S", &tm);
+		strftime(name, sizeof(name), "Hadolint run at %Y-%m-%d %H:%M:%S", &tm);
+	}
+	strbuf_addf(out,
+		    "<?xml version=\"1.0\" encoding=\"UTF-8\"?><testsuites id=\"%s\" "
+		    "name=\"%s\" time=\"0.001\">",
+		    id, name);
+	size_t i = 0;
+	for (size_t k = 0; k < res->nfiles; k++) {
+		size_t from = i;
+		while (i < res->n && res->v[i].file == res->files[k])
+			i++;
+		junit_suite(res, res->v + from, i - from, out);
+	}
+	while (i < res->n) { /* findings of files not listed: grouped by name */
+		size_t from = i++;
+		while (i < res->n && streq(res->v[i].file, res->v[from].file))
+			i++;
+		junit_suite(res, res->v + from, i - from, out);
+	}
+	strbuf_adds(out, "</testsuites>\n");
+}
+
+/* Codacy: a JSON object per line and finding. */
+static void render_codacy(const struct hull_lint_result *res, bool color, struct strbuf *out)
+{
+	(void)color;
+	for (size_t i = 0; i < res->n; i++) {
+		const struct hull_lint_finding *f = &res->v[i];
+		strbuf_adds(out, "{\"filename\":");
+		json_str(out, f->file);
+		strbuf_adds(out, ",\"line\":");
+		add_int(out, f->line);
+		strbuf_adds(out, ",\"message\":");
+		json_str(out, f->msg);
+		strbuf_adds(out, ",\"patternId\":");
+		json_str(out, f->code);
+		strbuf_adds(out, "}\n");
+	}
 }
 
 static const struct {
@@ -228,6 +335,8 @@ static const struct {
 	{"gnu", render_gnu},
 	{"sarif", render_sarif},
 	{"sonarqube", render_sonarqube},
+	{"junit", render_junit},
+	{"codacy", render_codacy},
 };
 
 bool hull_lint_format_known(const char *name)

@@ -344,6 +344,7 @@ int hull_lint_buffer(const char *file, const char *text, size_t len, const struc
 		/* hadolint reports a file it cannot parse as DL1000 and nothing else */
 		lint_add(res, file, doc.err_line, doc.err_col, "DL1000", HULL_LINT_ERROR,
 			 doc.err_msg);
+		lint_shellcheck_file(o, file); /* its place among the files */
 	} else {
 		struct lint_ctx c = {.doc = &doc, .opts = o, .res = res, .file = file};
 		run_rules(&c);

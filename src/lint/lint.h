@@ -84,6 +84,13 @@ char *hull_lint_config_find(void);
 struct hull_lint_result {
 	struct hull_lint_finding *v;
 	size_t n, cap;
+	/* Optional, borrowed: the files linted, in order, for the formats that also report
+	 * clean files (junit); findings name them by these pointers. */
+	char *const *files;
+	size_t nfiles;
+	/* Optional: the file name checkstyle, codeclimate, gitlab_codeclimate, sonarqube and
+	 * junit give every finding (hadolint's --file-path-in-report). */
+	const char *file_in_report;
 };
 
 /* Lints one Dockerfile held in memory; findings are appended to res (sorted by line
@@ -122,7 +129,7 @@ void hull_lint_diff(const char *name, const char *a, size_t alen, const char *b,
 bool hull_lint_failed(const struct hull_lint_result *res, const struct hull_lint_opts *o);
 
 /* Output formats: tty, json, checkstyle, codeclimate, gitlab_codeclimate, gnu, sarif,
- * sonarqube. Returns HULL_EUSAGE for an unknown name. */
+ * sonarqube, junit, codacy. Returns HULL_EUSAGE for an unknown name. */
 bool hull_lint_format_known(const char *name);
 int hull_lint_render(const char *format, const struct hull_lint_result *res, bool color,
 		     struct strbuf *out) HULL_MUST_CHECK;

@@ -71,6 +71,7 @@ const struct sh_script *lint_shell(struct lint_ctx *c, const struct df_inst *in)
 bool lint_is_archive(const char *path);
 /* ShellCheck findings (SCxxxx) of every RUN of the document; text is the file. */
 void lint_shellcheck(struct lint_ctx *c, const char *text, size_t len);
+void lint_shellcheck_file(const struct hull_lint_opts *o, const char *file);
 /* Frees what shellcheck_batch kept and was never flushed. */
 void lint_shellcheck_free(struct lint_cache *cache);
 /* The stage each instruction of v belongs to: index of its FROM in v, or -1 before any.

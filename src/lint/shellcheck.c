@@ -692,6 +692,19 @@ static void sort_found(struct lint_cache *cache)
 	free(idx);
 }
 
+/* Batch mode: the files in the order they were linted, for merge (a file with no script,
+ * or that did not parse, keeps its place). */
+void lint_shellcheck_file(const struct hull_lint_opts *o, const char *file)
+{
+	struct lint_cache *cache = o ? o->cache : NULL;
+	if (!cache || o->no_shellcheck || !o->shellcheck_batch)
+		return;
+	if (!cache->nfiles || cache->files[cache->nfiles - 1] != file) {
+		ALLOC_GROW(cache->files, cache->nfiles + 1, cache->cap_files);
+		cache->files[cache->nfiles++] = file;
+	}
+}
+
 void lint_shellcheck(struct lint_ctx *c, const char *text, size_t len)
 {
 	struct lint_cache *cache = c->opts ? c->opts->cache : NULL;
@@ -705,10 +718,7 @@ void lint_shellcheck(struct lint_ctx *c, const char *text, size_t len)
 	free(lines);
 	if (c->opts->shellcheck_batch) {
 		/* kept for hull_lint_flush: one process for the scripts of every file */
-		if (!cache->nfiles || cache->files[cache->nfiles - 1] != c->file) {
-			ALLOC_GROW(cache->files, cache->nfiles + 1, cache->cap_files);
-			cache->files[cache->nfiles++] = c->file;
-		}
+		lint_shellcheck_file(c->opts, c->file);
 		for (size_t i = 0; i < n; i++) {
 			ALLOC_GROW(cache->pending, cache->npending + 1, cache->cap_pending);
 			scripts[i].file_idx = cache->nfiles - 1;
@@ -775,7 +785,9 @@ static void merge(struct lint_cache *cache, struct hull_lint_result *res)
 	memset(sc, 0, sizeof(*sc));
 	free(used);
 	free(res->v);
-	*res = all;
+	res->v = all.v; /* the rest of *res (files, file_in_report) stays */
+	res->n = all.n;
+	res->cap = all.cap;
 }
 
 void lint_shellcheck_free(struct lint_cache *cache)

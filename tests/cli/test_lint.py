@@ -270,6 +270,114 @@ def test_formats(tmp_path):
     assert sq["issues"][1]["primaryLocation"]["textRange"]["startLine"] == 2
 
 
+def test_junit_and_codacy_formats(tmp_path):
+    """hadolint's junit (a testsuite per file, clean files too; a syntax error is an error)
+    and codacy (a JSON object per line) formats."""
+    import xml.etree.ElementTree as ET
+    (tmp_path / "Clean").write_text("FROM a:1\n")
+    (tmp_path / "Broken").write_text("FROM a:1\nFROBNICATE x\n")
+    r = lint(tmp_path, BAD, "-f", "junit", "Clean", "Broken")
+    assert r.returncode == 1
+    root = ET.fromstring(r.stdout)
+    assert root.tag == "testsuites" and root.get("name").startswith("Hadolint run at ")
+    suites = root.findall("testsuite")
+    # the order of the command line: Clean, Broken, Dockerfile
+    assert [(s.get("failures"), s.get("errors")) for s in suites] == \
+        [("0", "0"), ("1", "1"), ("3", "0")]
+    cases = suites[2].findall("testcase")
+    assert [c.get("id") for c in cases] == ["hadolint.rule.DL3006", "hadolint.rule.DL3003",
+                                            "hadolint.rule.SC2164"]
+    fail = cases[1].find("failure")
+    assert fail.get("type") == "warning" and fail.get("id") == "DL3003"
+    assert fail.text.startswith("File: Dockerfile\nLine: 2\nCategory: Hadolint")
+    err = suites[1].find("testcase")
+    assert err.get("name") == "DL1000" and err.get("id") == "hadolint.error"
+    assert err.find("failure").get("message") == "parse error at line 2, column 1"
+    # the findings keep the files' order, a file that does not parse too (it was put
+    # after the files whose RUNs went to ShellCheck)
+    got = findings(tmp_path, BAD, "Clean", "Broken")
+    assert [f["file"] for f in got] == ["Broken"] + ["Dockerfile"] * 3
+    # stdin is a file too
+    r = lint(tmp_path, None, "-f", "junit", "-", stdin=b"FROM a:1\n")
+    assert len(ET.fromstring(r.stdout).findall("testsuite")) == 1
+    lines = lint(tmp_path, BAD, "-f", "codacy").stdout.decode().splitlines()
+    got = [json.loads(x) for x in lines]
+    assert got[1] == {"filename": "Dockerfile", "line": 2, "patternId": "DL3003",
+                      "message": got[1]["message"]} and "WORKDIR" in got[1]["message"]
+    assert [g["patternId"] for g in got] == ["DL3006", "DL3003", "SC2164"]
+
+
+def test_file_path_in_report(tmp_path):
+    """--file-path-in-report names the file in checkstyle, codeclimate, gitlab_codeclimate,
+    sonarqube and junit reports (as hadolint's), not in the others."""
+    arg = ("--file-path-in-report", "/src/app/Dockerfile")
+    out = lint(tmp_path, BAD, "-f", "checkstyle", *arg).stdout.decode()
+    assert "<file name='/src/app/Dockerfile' >" in out
+    out = lint(tmp_path, BAD, "-f", "codeclimate", *arg).stdout
+    assert {json.loads(x)["location"]["path"] for x in out.split(b"\0") if x} == \
+        {"/src/app/Dockerfile"}
+    gl = json.loads(lint(tmp_path, BAD, "-f", "gitlab_codeclimate", *arg).stdout)
+    assert {i["location"]["path"] for i in gl} == {"/src/app/Dockerfile"}
+    sq = json.loads(lint(tmp_path, BAD, "-f", "sonarqube", *arg).stdout)
+    assert {i["primaryLocation"]["filePath"] for i in sq["issues"]} == {"/src/app/Dockerfile"}
+    out = lint(tmp_path, BAD, "-f", "junit", *arg).stdout.decode()
+    assert out.count("File: /src/app/Dockerfile\n") == 3
+    js = json.loads(lint(tmp_path, BAD, "-f", "json", *arg).stdout)
+    assert {f["file"] for f in js} == {"Dockerfile"}
+
+
+def test_hadolint_environment(tmp_path):
+    """hadolint's HADOLINT_* variables: after the config file, before the flags."""
+    def run(env, *args):
+        r = lint(tmp_path, BAD, *args, env=env)
+        return r.returncode, r.stdout.decode(), r.stderr.decode()
+    rc, out, _ = run({"HADOLINT_FORMAT": "gnu"})
+    assert rc == 1 and out.startswith("hadolint:Dockerfile:1: DL3006 warning")
+    rc, out, _ = run({"HADOLINT_FORMAT": "gnu"}, "-f", "json")  # the flag wins
+    assert json.loads(out)[0]["code"] == "DL3006"
+    rc, out, _ = run({"HADOLINT_IGNORE": "DL3006, SC2164", "HADOLINT_FORMAT": "json"})
+    assert [f["code"] for f in json.loads(out)] == ["DL3003"]
+    rc, out, _ = run({"HADOLINT_OVERRIDE_ERROR": "DL3003", "HADOLINT_OVERRIDE_STYLE": "DL3006",
+                      "HADOLINT_FORMAT": "json"})
+    assert [(f["code"], f["level"]) for f in json.loads(out)][:2] == \
+        [("DL3006", "style"), ("DL3003", "error")]
+    assert run({"HADOLINT_NOFAIL": "yes"})[0] == 0
+    assert run({"HADOLINT_NOFAIL": "0"})[0] == 1
+    assert run({"HADOLINT_FAILURE_THRESHOLD": "error"})[0] == 0
+    assert run({"HADOLINT_FAILURE_THRESHOLD": "error"}, "-t", "warning")[0] == 1
+    # a config file says no-fail; the environment turns it off again
+    (tmp_path / ".hadolint.yaml").write_text("no-fail: true\n")
+    assert run({})[0] == 0 and run({"HADOLINT_NOFAIL": "false"})[0] == 1
+    (tmp_path / ".hadolint.yaml").unlink()
+    rc, out, _ = run({"HADOLINT_TRUSTED_REGISTRIES": "docker.io,quay.io",
+                      "HADOLINT_FORMAT": "json"})
+    rc, out, _ = run({"HADOLINT_REQUIRE_LABELS": "version:semver,bogus",
+                      "HADOLINT_STRICT_LABELS": "1", "HADOLINT_FORMAT": "json"})
+    got = {f["code"] for f in json.loads(out)}
+    assert "DL3049" in got  # the label "version" is missing
+    r = lint(tmp_path, "FROM a:1\n# hadolint ignore=DL3003\nRUN cd /x\n", "-f", "json",
+             env={"HADOLINT_DISABLE_IGNORE_PRAGMA": "on"})
+    assert "DL3003" in {f["code"] for f in json.loads(r.stdout)}
+    # values hadolint would ignore are ignored, with a note (none under -q)
+    rc, out, err = run({"HADOLINT_FORMAT": "yaml", "HADOLINT_FAILURE_THRESHOLD": "high"})
+    assert rc == 1 and out.startswith("Dockerfile:1 DL3006")
+    assert 'HADOLINT_FORMAT: unknown format "yaml": ignored' in err
+    assert "HADOLINT_FAILURE_THRESHOLD" in err
+    assert "bogus" in run({"HADOLINT_REQUIRE_LABELS": "bogus"})[2]
+    assert run({"HADOLINT_FORMAT": "yaml"}, "-q")[2] == ""
+
+
+def test_verbose_prints_settings(tmp_path):
+    (tmp_path / ".hadolint.yaml").write_text("ignored: [DL3006]\nfailure-threshold: error\n")
+    r = lint(tmp_path, BAD, "-V", "--info", "DL3003", env={"HADOLINT_IGNORE": "SC2164"})
+    err = r.stderr.decode()
+    assert "config file: .hadolint.yaml" in err or "config file: " + str(tmp_path) in err, err
+    assert "failure threshold error" in err and "ignored: DL3006 SC2164" in err
+    assert "overrides: DL3003=info" in err
+    assert r.returncode == 0
+    assert "config file" not in lint(tmp_path, BAD).stderr.decode()
+
+
 def test_sarif_validates(tmp_path):
     jsonschema = pytest.importorskip("jsonschema")
     doc = json.loads(lint(tmp_path, BAD, "-f", "sarif").stdout)

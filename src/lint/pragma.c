@@ -24,20 +24,26 @@ static const char *word(const char *s, const char *w)
 	return s + n;
 }
 
-static void parse_codes(const char *s, struct lint_pragma *p)
+/* hadolint's rule list: codes (capitals then digits: DL3008, SC2086, HL1001) separated by
+ * commas, then nothing but blanks or a "# comment". Anything else ("crazy", lower case,
+ * trailing words) makes the whole pragma void, as in hadolint. */
+static bool parse_codes(const char *s, struct lint_pragma *p)
 {
 	for (;;) {
 		s = skip_ws(s);
 		const char *b = s;
-		while (isalnum((unsigned char)*s))
+		while (*s >= 'A' && *s <= 'Z')
 			s++;
-		if (s == b)
-			return;
+		const char *d = s;
+		while (*s >= '0' && *s <= '9')
+			s++;
+		if (d == b || s == d || isalnum((unsigned char)*s) || *s == '_' || *s == '-')
+			return false;
 		p->codes = xreallocarray(p->codes, p->ncodes + 1, sizeof(*p->codes));
 		p->codes[p->ncodes++] = xstrndup(b, (size_t)(s - b));
 		s = skip_ws(s);
 		if (*s != ',')
-			return;
+			return !*s || *s == '#';
 		s++;
 	}
 }
@@ -58,9 +64,15 @@ void lint_pragma_parse(const char *comment, struct lint_pragma *p)
 		s = skip_ws(t);
 		if (*s != '=')
 			return;
-		parse_codes(s + 1, p);
-		if (p->ncodes)
+		if (parse_codes(s + 1, p) && p->ncodes) {
 			p->kind = global ? PRAGMA_GLOBAL_IGNORE : PRAGMA_IGNORE;
+		} else {
+			for (size_t i = 0; i < p->ncodes; i++)
+				free(p->codes[i]);
+			free(p->codes);
+			p->codes = NULL;
+			p->ncodes = 0;
+		}
 		return;
 	}
 	if (!global && (t = word(s, "shell"))) {

@@ -80,7 +80,8 @@ RULE_CHECK(dl3006)
 		const struct df_inst *in = v[i];
 		if (!is_kind(in, DF_FROM) || !in->name)
 			continue;
-		if (streq(in->name, "scratch") || in->digest || in->tag)
+		/* a variable ("FROM ${IMAGE}") is not judged, as hadolint's */
+		if (streq(in->name, "scratch") || in->digest || in->tag || in->name[0] == '$')
 			continue;
 		if (!seen_alias(c, v, n, i, in->name))
 			lint_fail(c, in->line);
@@ -90,7 +91,8 @@ RULE_CHECK(dl3006)
 RULE_CHECK(dl3007)
 {
 	for (size_t i = 0; i < n; i++)
-		if (is_kind(v[i], DF_FROM) && v[i]->tag && streq(v[i]->tag, "latest"))
+		if (is_kind(v[i], DF_FROM) && v[i]->tag && streq(v[i]->tag, "latest") &&
+		    !v[i]->digest) /* "name:latest@sha256:..." is pinned */
 			lint_fail(c, v[i]->line);
 }
 
@@ -205,6 +207,15 @@ RULE_CHECK(dl3022)
 		const char *from = is_kind(v[i], DF_COPY) ? df_flag(v[i], "from") : NULL;
 		if (!from || strchr(from, ':'))
 			continue; /* no --from, or an image reference */
+		if (*from && strspn(from, "0123456789") == strlen(from)) {
+			/* a stage's index: one of the stages before this one */
+			size_t stages = 0;
+			for (size_t k = 0; k < i; k++)
+				stages += is_kind(v[k], DF_FROM);
+			if (strlen(from) > 9 || strtoul(from, NULL, 10) >= stages)
+				lint_fail(c, v[i]->line);
+			continue;
+		}
 		if (!seen_alias(c, v, n, i, from))
 			lint_fail(c, v[i]->line);
 	}
@@ -238,11 +249,17 @@ RULE_CHECK(dl3025)
 			lint_fail(c, v[i]->line);
 }
 
+/* A trusted registry: its name, "*" for any, or "*.example.com" for its subdomains. */
 static bool trusted(const struct hull_lint_opts *o, const char *reg)
 {
-	for (size_t i = 0; i < o->ntrusted; i++)
-		if (streq(o->trusted[i], reg))
+	for (size_t i = 0; i < o->ntrusted; i++) {
+		const char *t = o->trusted[i];
+		if (streq(t, reg) || streq(t, "*"))
 			return true;
+		size_t rl = strlen(reg), sl = strlen(t + 1);
+		if (t[0] == '*' && t[1] == '.' && rl > sl && !strcmp(reg + rl - sl, t + 1))
+			return true;
+	}
 	return false;
 }
 
@@ -289,35 +306,16 @@ static bool var_char(char ch)
 	return isalnum((unsigned char)ch) || ch == '_';
 }
 
-/* hadolint's test, quirks included: "${name}" anywhere, or "$name" where some piece of
- * the text split at "$name" (the piece before the first one too) is empty or starts with
- * a character that cannot continue a name. */
+/* hadolint's test: "${name}" anywhere, or "$name" followed by the end of the text or by
+ * a character that cannot continue a name ("$BLAFOO" is not a reference to BLA). */
 static bool references(const char *text, const char *name)
 {
 	size_t nl = strlen(name);
 	char *braced = xasprintf("${%s}", name);
 	bool hit = strstr(text, braced) != NULL;
 	free(braced);
-	if (hit)
-		return true;
-	char *bare = xasprintf("$%s", name);
-	const char *piece = text, *m = strstr(text, bare);
-	if (!m) {
-		free(bare);
-		return false;
-	}
-	for (;;) {
-		/* the piece runs from piece to m (or to the end when m is NULL) */
-		if (piece == m || (!m && !*piece) || !var_char(*piece)) {
-			hit = true;
-			break;
-		}
-		if (!m)
-			break;
-		piece = m + nl + 1;
-		m = strstr(piece, bare);
-	}
-	free(bare);
+	for (const char *m = strchr(text, '$'); m && !hit; m = strchr(m + 1, '$'))
+		hit = !strncmp(m + 1, name, nl) && !var_char(m[1 + nl]);
 	return hit;
 }
 

@@ -106,7 +106,8 @@ RULE_RUN(dl3008)
 
 static bool is_pip_install(const struct sh_cmd *cmd)
 {
-	if (starts_with(cmd->name, "pip") && args_infix(cmd, LIST("install")))
+	if (starts_with(cmd->name, "pip") && !starts_with(cmd->name, "pipenv") &&
+	    args_infix(cmd, LIST("install")))
 		return true;
 	return starts_with(cmd->name, "python") && args_infix(cmd, LIST("-m", "pip", "install"));
 }
@@ -182,12 +183,33 @@ RULE_RUN(dl3013)
 	return true;
 }
 
+/* apt-get's quiet level: each -q (-qq counts two), --quiet, -q=N or --quiet=N. Level 2
+ * implies --yes. */
+static long quiet_level(const struct sh_cmd *cmd)
+{
+	long q = 0;
+	for (size_t i = 0; i < cmd->nargs; i++) {
+		const char *a = cmd->args[i];
+		if (streq(a, "--"))
+			break;
+		if (starts_with(a, "--quiet=") || starts_with(a, "-q="))
+			q += strtol(strchr(a, '=') + 1, NULL, 10);
+		else if (streq(a, "--quiet"))
+			q++;
+		else if (a[0] == '-' && a[1] != '-')
+			for (const char *p = a + 1; *p; p++)
+				q += *p == 'q';
+	}
+	return q;
+}
+
 RULE_RUN(dl3014)
 {
 	(void)c, (void)in;
 	for (size_t i = 0; i < s->ncmds; i++)
 		if (sh_has_args(&s->cmds[i], "apt-get", LIST("install")) &&
-		    !sh_has_any_flag(&s->cmds[i], LIST("y", "yes", "q", "assume-yes")))
+		    !sh_has_any_flag(&s->cmds[i], LIST("y", "yes", "assume-yes")) &&
+		    quiet_level(&s->cmds[i]) < 2)
 			return false;
 	return true;
 }
@@ -228,7 +250,8 @@ RULE_RUN(dl3016)
 		if (!sh_has_args(cmd, "npm", LIST("install")))
 			continue;
 		const char **v;
-		size_t n = sh_plain_args(ARENA, cmd, NULL, &v), k = 0;
+		/* the values of --loglevel X and --registry X are not packages */
+		size_t n = sh_plain_args(ARENA, cmd, LIST("loglevel", "registry"), &v), k = 0;
 		if (!n || strcmp(v[0], "install"))
 			continue;
 		while (k < n && streq(v[k], "install"))
@@ -374,7 +397,7 @@ RULE_RUN(dl3034)
 		if (sh_has_args(&s->cmds[i], "zypper",
 				LIST("install", "in", "remove", "rm", "source-install", "si",
 				     "patch")) &&
-		    !sh_has_any_flag(&s->cmds[i], LIST("no-confirm", "y")))
+		    !sh_has_any_flag(&s->cmds[i], LIST("non-interactive", "n", "no-confirm", "y")))
 			return false;
 	return true;
 }
@@ -451,7 +474,7 @@ static bool dnf_pkg_ok(const char *p)
 	const char *dash = strchr(p, '-');
 	if (!dash)
 		return false;
-	if (ends_with(p, ".rpm"))
+	if (ends_with(p, ".rpm") || contains(p, "-${VAR}")) /* "git-core-${GIT_VER}" */
 		return true;
 	bool digit = false;
 	for (const char *q = dash + 1;; q++) {

@@ -595,7 +595,8 @@ size_t sh_plain_args(struct arena *a, const struct sh_cmd *c, const char *const 
 		bool dropped = skip_next;
 		skip_next = false;
 		if (sh_is_flag(w)) {
-			for (const char *const *d = drop; d && *d; d++)
+			/* "--registry=URL" carries its value; "--registry URL" takes the next */
+			for (const char *const *d = drop; d && *d && !strchr(w, '='); d++)
 				if (arg_has_flag(w, *d))
 					skip_next = true;
 			continue;

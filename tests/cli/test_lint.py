@@ -245,6 +245,79 @@ def test_stdin_and_several_files(tmp_path):
     assert r.returncode == 1
 
 
+# Cases from hadolint's own rule specs (test/Hadolint/Rule/DL*Spec.hs) that hull got wrong
+# before: (code, Dockerfile, whether hadolint reports the code).
+SPEC_CASES = [
+    # rules that hadolint also runs on ONBUILD triggers (its `onbuild` combinator)
+    ("DL3001", "FROM a:1\nONBUILD RUN top\n", True),
+    ("DL3004", "FROM a:1\nONBUILD RUN sudo apt-get update\n", True),
+    ("DL3008", "FROM a:1\nONBUILD RUN apt-get update && apt-get install python\n", True),
+    ("DL3014", "FROM a:1\nONBUILD RUN apt-get install python\n", True),
+    ("DL3015", "FROM a:1\nONBUILD RUN apt-get -y install python\n", True),
+    ("DL3016", "FROM a:1\nONBUILD RUN npm install express\n", True),
+    ("DL3019", "FROM a:1\nONBUILD RUN apk add flex=2.6.4-r1\n", True),
+    ("DL3027", "FROM a:1\nONBUILD RUN apt install python\n", True),
+    ("DL3030", "FROM a:1\nONBUILD RUN yum install httpd-2.4.24\n", True),
+    ("DL3032", "FROM a:1\nONBUILD RUN yum install -y httpd-2.4.24\n", True),
+    ("DL3033", "FROM a:1\nONBUILD RUN yum install -y httpd && yum clean all\n", True),
+    ("DL3034", "FROM a:1\nONBUILD RUN zypper install httpd=2.4.24 && zypper clean\n", True),
+    ("DL3035", "FROM a:1\nONBUILD RUN zypper dist-upgrade\n", True),
+    ("DL3037", "FROM a:1\nONBUILD RUN zypper install -y httpd && zypper clean\n", True),
+    ("DL3047", "FROM a:1\nONBUILD RUN wget http://google.com\n", True),
+    ("DL4005", "FROM a:1\nONBUILD RUN ln -sfv /bin/bash /bin/sh\n", True),
+    # DL3006: a variable is not judged
+    ("DL3006", "FROM ${VALUE}\n", False),
+    # DL3007: a tag with a digest is pinned
+    ("DL3007", "FROM hub.docker.io/debian:latest@sha256:" + "7959ed6f" * 8 + "\n", False),
+    # DL3013: pipenv is not pip
+    ("DL3013", "FROM a:1\nRUN pipenv install black\n", False),
+    # DL3014: one -q is not enough, two quiet levels imply -y
+    ("DL3014", "FROM a:1\nRUN apt-get install -q python\n", True),
+    ("DL3014", "FROM a:1\nRUN apt-get install --quiet --quiet python\n", False),
+    ("DL3014", "FROM a:1\nRUN apt-get install -q=2 python\n", False),
+    # DL3016: the values of --loglevel and --registry are not packages
+    ("DL3016", "FROM a:1\nRUN npm install --loglevel verbose sax@0.1.1\n", False),
+    ("DL3016", "FROM a:1\nRUN npm install --registry https://example.com sax@0.1.1\n", False),
+    ("DL3016", "FROM a:1\nRUN npm install --registry=https://example.com express\n", True),
+    # DL3022: a stage's index
+    ("DL3022", "FROM scratch\nRUN foo\nFROM node:1\nCOPY --from=0 foo .\n", False),
+    ("DL3022", "FROM scratch\nFROM node:1\nCOPY --from=2 foo .\n", True),
+    # DL3034: -n and --non-interactive are zypper's non-interactive switches
+    ("DL3034", "FROM a:1\nRUN zypper install -n httpd=2.4.24 && zypper clean\n", False),
+    ("DL3034", "FROM a:1\nRUN zypper install --non-interactive httpd=2.4 && zypper clean\n",
+     False),
+    # DL3041: a version given as a variable
+    ("DL3041", 'FROM a:1\nRUN dnf install -y "git-core-${GIT_VER}" && dnf clean all\n', False),
+    ("DL3041", "FROM a:1\nRUN dnf install -y tomcat-$VERSION && dnf clean all\n", False),
+    # DL3044: $BLAFOO is not a reference to BLA; $BLA at the end is
+    ("DL3044", 'FROM a:1\nENV BLA="blubb" BLUBB="$BLAFOO/blubb"\n', False),
+    ("DL3044", 'FROM a:1\nENV BLA="blubb" BLUBB="$BLA"\n', True),
+    ("DL3044", 'FROM a:1\nENV BLA="blubb" BLUBB="$BLA/$BLAFOO/blubb"\n', True),
+    # a pragma with a code that is not one ("crazy") is void, as hadolint parses it
+    ("DL3002", "FROM scratch\n# hadolint ignore=crazy,DL3002\nUSER root\n", True),
+    ("DL3002", "FROM scratch\n# hadolint ignore=DL3002 # because\nUSER root\n", False),
+    ("DL3002", "FROM scratch\n# hadolint ignore=DL3002 because\nUSER root\n", True),
+]
+
+
+@pytest.mark.parametrize("code,text,hit", SPEC_CASES,
+                         ids=[f"{c}-{i}" for i, (c, _, _) in enumerate(SPEC_CASES)])
+def test_hadolint_spec_cases(tmp_path, code, text, hit):
+    got = [f for f in findings(tmp_path, text, "--no-shellcheck") if f["code"] == code]
+    assert bool(got) == hit, got
+    if code.startswith("DL") and "ONBUILD" in text:
+        assert len(got) == 1 and got[0]["line"] == 2  # once, on the ONBUILD line
+
+
+def test_trusted_registry_wildcards(tmp_path):
+    text = "FROM foo.random.com/debian:1\nFROM random.com/x:1\nFROM ubuntu:18.04\n"
+    got = [f["line"] for f in findings(tmp_path, text, "--trusted-registry", "*.random.com")
+           if f["code"] == "DL3026"]
+    assert got == [2, 3]  # a subdomain only; Docker Hub is not trusted
+    assert not [f for f in findings(tmp_path, text, "--trusted-registry", "*")
+                if f["code"] == "DL3026"]
+
+
 def test_tty_format_and_color(tmp_path):
     r = lint(tmp_path, "FROM debian\n")
     assert r.stdout.decode() == ("Dockerfile:1 DL3006 warning: Always tag the version of an "

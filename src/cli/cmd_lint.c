@@ -270,17 +270,12 @@ static void env_list(struct hull_lint_opts *o, const char *name, int opt)
 		struct hull_err err = {0};
 		if (!*b) {
 			/* an empty item, as in "DL3008,": nothing */
-		} else if (opt == OPT_LABEL) {
-			if (hull_lint_opts_label(o, b, &err)) {
-				strbuf_addf(&env_notes, "%s: %s: ignored\n", name, err.msg);
-				hull_err_clear(&err);
-			}
-		} else if (opt == OPT_IGNORE) {
-			hull_lint_opts_ignore(o, b);
-		} else if (opt == OPT_TRUSTED) {
-			hull_lint_opts_trust(o, b);
-		} else {
-			hull_lint_opts_override(o, b, (enum hull_lint_sev)(opt - OPT_ERROR));
+		} else if (opt != OPT_LABEL) {
+			(void)apply_flag(o, opt, b); /* codes and registries cannot fail */
+		} else if (hull_lint_opts_label(o, b, &err)) {
+			/* a bad label is a note here, not the flag's usage error */
+			strbuf_addf(&env_notes, "%s: %s: ignored\n", name, err.msg);
+			hull_err_clear(&err);
 		}
 		free(item);
 		p += n + (p[n] == ',');

@@ -64,15 +64,10 @@ void lint_pragma_parse(const char *comment, struct lint_pragma *p)
 		s = skip_ws(t);
 		if (*s != '=')
 			return;
-		if (parse_codes(s + 1, p) && p->ncodes) {
+		if (parse_codes(s + 1, p) && p->ncodes)
 			p->kind = global ? PRAGMA_GLOBAL_IGNORE : PRAGMA_IGNORE;
-		} else {
-			for (size_t i = 0; i < p->ncodes; i++)
-				free(p->codes[i]);
-			free(p->codes);
-			p->codes = NULL;
-			p->ncodes = 0;
-		}
+		else
+			lint_pragma_free(p); /* void: no codes, kind none */
 		return;
 	}
 	if (!global && (t = word(s, "shell"))) {

@@ -264,8 +264,19 @@ static int parse_pairs(struct df_doc *doc, struct df_inst *in, const char *s)
 	return 0;
 }
 
-/* registry/name:tag@digest; a first component with '.' or ':' (or "localhost") is the
- * registry, as Docker's reference parser decides. */
+size_t df_registry_len(const char *ref, size_t n)
+{
+	const char *slash = memchr(ref, '/', n);
+	if (!slash)
+		return 0;
+	size_t rl = (size_t)(slash - ref);
+	if (memchr(ref, '.', rl) || memchr(ref, ':', rl) ||
+	    (rl == 9 && !memcmp(ref, "localhost", 9)))
+		return rl;
+	return 0;
+}
+
+/* registry/name:tag@digest */
 static void parse_image(struct df_doc *doc, struct df_inst *in, const char *ref)
 {
 	const char *at = strchr(ref, '@');
@@ -287,13 +298,10 @@ static void parse_image(struct df_doc *doc, struct df_inst *in, const char *ref)
 	}
 	in->image = arena_strndup(&doc->arena, ref, n);
 	in->name = in->image;
-	if (slash && slash < ref + n) {
-		size_t rl = (size_t)(slash - ref);
-		if (memchr(ref, '.', rl) || memchr(ref, ':', rl) ||
-		    (rl == 9 && !memcmp(ref, "localhost", 9))) {
-			in->registry = arena_strndup(&doc->arena, ref, rl);
-			in->name = in->image + rl + 1;
-		}
+	size_t rl = df_registry_len(ref, n);
+	if (rl) {
+		in->registry = arena_strndup(&doc->arena, ref, rl);
+		in->name = in->image + rl + 1;
 	}
 }
 

@@ -112,5 +112,8 @@ const char *df_expand(struct arena *a, const char *s, const char *(*lookup)(void
 
 /* Strips one pair of surrounding quotes ("x" or 'x'), as hadolint's dropQuotes. */
 const char *df_unquote(struct arena *a, const char *s);
+/* The length of the registry that the image reference ref[0..n) names, 0 for none: a first
+ * component with '.' or ':', or "localhost", as Docker's reference parser decides. */
+size_t df_registry_len(const char *ref, size_t n);
 
 #endif

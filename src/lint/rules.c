@@ -3,6 +3,7 @@
 #include "rules.h"
 
 #include <string.h>
+#include <strings.h>
 
 #define E HULL_LINT_ERROR
 #define W HULL_LINT_WARNING
@@ -127,7 +128,7 @@ const struct lint_rule lint_rules[] = {
 	 NULL, dl3058, false},
 	{"DL3059", I, "Multiple consecutive `RUN` instructions. Consider consolidation.", NULL,
 	 dl3059, false},
-	{"DL3060", I, "`yarn cache clean` missing after `yarn install` was run.", dl3060, NULL,
+	{"DL3060", I, "`yarn cache clean` missing after `yarn install` was run.", NULL, dl3060,
 	 true},
 	{"DL3061", E,
 	 "Invalid instruction order. Dockerfile must begin with `FROM`, `ARG` or comment.", NULL,
@@ -278,6 +279,70 @@ bool lint_is_archive(const char *path)
 	for (size_t i = 0; i < ARRAY_SIZE(archive_ext); i++) {
 		size_t el = strlen(archive_ext[i]);
 		if (n >= el && !memcmp(path + n - el, archive_ext[i], el))
+			return true;
+	}
+	return false;
+}
+
+/* One KEY=VALUE field of a --mount option list; a field may be quoted as a whole
+ * ("target=/a b"). Returns the value (length *vlen) or NULL. */
+static const char *mount_field(const char *f, size_t flen, const char *key, size_t *vlen)
+{
+	if (flen >= 2 && f[0] == '"' && f[flen - 1] == '"')
+		f++, flen -= 2;
+	size_t kl = strlen(key);
+	if (flen <= kl || strncasecmp(f, key, kl) || f[kl] != '=')
+		return NULL;
+	*vlen = flen - kl - 1;
+	return f + kl + 1;
+}
+
+const char *lint_mount_opt(struct arena *a, const char *mount, const char *key)
+{
+	for (const char *f = mount; f && *f;) {
+		const char *comma = strchr(f, ',');
+		size_t flen = comma ? (size_t)(comma - f) : strlen(f);
+		size_t vlen;
+		const char *v = mount_field(f, flen, key, &vlen);
+		if (v)
+			return arena_strndup(a, v, vlen);
+		f = comma ? comma + 1 : NULL;
+	}
+	return NULL;
+}
+
+/* target is dir or below it; "*" + suffix: target ends with the suffix (".../x" or "x"). */
+static bool target_matches(const char *t, const char *dir)
+{
+	size_t tl = strlen(t), dl;
+	while (tl > 1 && t[tl - 1] == '/')
+		tl--;
+	if (dir[0] == '*') {
+		dir++;
+		dl = strlen(dir);
+		return tl >= dl && !memcmp(t + tl - dl, dir, dl);
+	}
+	dl = strlen(dir);
+	return tl >= dl && !memcmp(t, dir, dl) && (tl == dl || t[dl] == '/');
+}
+
+bool lint_cache_mount(struct lint_ctx *c, const struct df_inst *in, const char *dir, unsigned how)
+{
+	struct arena *a = &c->doc->arena;
+	for (size_t i = 0; i < in->nflags; i++) {
+		const char *m = in->flags[i].value;
+		if (strcmp(in->flags[i].name, "mount") || !m)
+			continue;
+		const char *type = lint_mount_opt(a, m, "type");
+		if (!type ||
+		    !(streq(type, "cache") || ((how & LINT_MOUNT_TMPFS) && streq(type, "tmpfs"))))
+			continue;
+		const char *t = lint_mount_opt(a, m, "target");
+		if (!t)
+			t = lint_mount_opt(a, m, "dst");
+		if (!t)
+			t = lint_mount_opt(a, m, "destination");
+		if (t && target_matches(t, dir))
 			return true;
 	}
 	return false;

@@ -78,6 +78,13 @@ void lint_shellcheck_free(struct lint_cache *cache);
  * Returns the index of the last FROM (the final stage), or -1. Caller frees *stage. */
 long lint_stages(struct df_inst *const *v, size_t n, long **stage);
 bool lint_truthy(const char *v);
+/* The value of key in a RUN --mount option list ("type=bind,from=img,target=/x"), copied
+ * into the arena; NULL when the list has no such key. */
+const char *lint_mount_opt(struct arena *a, const char *mount, const char *key);
+/* A --mount of type cache (or tmpfs too, with LINT_MOUNT_TMPFS) on dir or below it; a dir
+ * that starts with '*' matches a target that ends with the rest of it. */
+enum { LINT_MOUNT_TMPFS = 1 };
+bool lint_cache_mount(struct lint_ctx *c, const struct df_inst *in, const char *dir, unsigned how);
 
 #define LIST(...) ((const char *const[]){__VA_ARGS__, NULL})
 #define RULE_RUN(name) \
@@ -109,7 +116,6 @@ RULE_RUN(dl3040);
 RULE_RUN(dl3041);
 RULE_RUN(dl3046);
 RULE_RUN(dl3047);
-RULE_RUN(dl3060);
 RULE_RUN(dl3062);
 RULE_RUN(dl4005);
 /* rules_inst.c */
@@ -141,6 +147,7 @@ RULE_CHECK(dl3042);
 RULE_CHECK(dl3045);
 RULE_CHECK(dl3057);
 RULE_CHECK(dl3059);
+RULE_CHECK(dl3060);
 RULE_CHECK(dl4001);
 RULE_CHECK(dl4006);
 /* rules_label.c */

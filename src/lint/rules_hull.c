@@ -510,16 +510,10 @@ RULE_CHECK(hl1007)
 
 /* ---- package caches ------------------------------------------------------------------- */
 
-static bool cache_mounted(const struct df_inst *in, const char *dir)
+/* A cache or tmpfs mount on dir keeps that cache out of the layer. */
+static bool cache_mounted(struct lint_ctx *c, const struct df_inst *in, const char *dir)
 {
-	for (size_t i = 0; i < in->nflags; i++) {
-		const char *val = in->flags[i].value;
-		if (strcmp(in->flags[i].name, "mount") || !val || !strstr(val, "type=cache"))
-			continue;
-		if (strstr(val, dir))
-			return true;
-	}
-	return false;
+	return lint_cache_mount(c, in, dir, LINT_MOUNT_TMPFS);
 }
 
 static bool removes(const struct sh_script *s, const char *prefix)
@@ -554,22 +548,23 @@ static bool pip_cache_left(const struct sh_script *s)
 }
 
 /* Which caches a RUN leaves behind, as a comma-separated list (empty: none). */
-static void caches_left(const struct df_inst *in, const struct sh_script *s, bool pip_env,
-			struct strbuf *out)
+static void caches_left(struct lint_ctx *c, const struct df_inst *in, const struct sh_script *s,
+			bool pip_env, struct strbuf *out)
 {
 	if ((any_args(s, "apt-get", LIST("install")) || any_args(s, "apt", LIST("install"))) &&
-	    !removes(s, "/var/lib/apt/lists") && !cache_mounted(in, "/var/lib/apt"))
+	    !removes(s, "/var/lib/apt/lists") && !cache_mounted(c, in, "/var/lib/apt"))
 		strbuf_adds(out, "apt lists (rm -rf /var/lib/apt/lists/*)");
 	bool apk_cached = false;
 	for (size_t i = 0; i < s->ncmds; i++)
 		apk_cached |= sh_has_args(&s->cmds[i], "apk", LIST("add")) &&
 			      !sh_has_flag(&s->cmds[i], "no-cache");
-	if (apk_cached && !removes(s, "/var/cache/apk") && !cache_mounted(in, "/var/cache/apk"))
+	if (apk_cached && !removes(s, "/var/cache/apk") && !cache_mounted(c, in, "/var/cache/apk"))
 		strbuf_addf(out, "%sapk cache (apk add --no-cache)", out->len ? ", " : "");
-	if (!pip_env && pip_cache_left(s) && !cache_mounted(in, "/root/.cache"))
+	if (!pip_env && pip_cache_left(s) && !cache_mounted(c, in, "/root/.cache") &&
+	    !cache_mounted(c, in, "*/.cache/pip"))
 		strbuf_addf(out, "%spip cache (pip install --no-cache-dir)", out->len ? ", " : "");
 	if (any_args(s, "npm", LIST("install", "i", "ci")) && !any_args(s, "npm", LIST("cache")) &&
-	    !removes(s, "/root/.npm") && !removes(s, "~/.npm") && !cache_mounted(in, ".npm"))
+	    !removes(s, "/root/.npm") && !removes(s, "~/.npm") && !cache_mounted(c, in, "*/.npm"))
 		strbuf_addf(out, "%snpm cache (npm cache clean --force)", out->len ? ", " : "");
 }
 
@@ -602,7 +597,7 @@ RULE_CHECK(hl1008)
 		if (v[i]->kind != DF_RUN || stage[i] < 0 || !ships[stage[i]])
 			continue;
 		struct strbuf what = STRBUF_INIT;
-		caches_left(v[i], lint_shell(c, v[i]), pip_env, &what);
+		caches_left(c, v[i], lint_shell(c, v[i]), pip_env, &what);
 		if (what.len)
 			lint_failf(c, v[i]->line, "Package cache left in the image layer: %s.",
 				   what.buf);

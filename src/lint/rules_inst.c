@@ -249,18 +249,42 @@ RULE_CHECK(dl3025)
 			lint_fail(c, v[i]->line);
 }
 
-/* A trusted registry: its name, "*" for any, or "*.example.com" for its subdomains. */
-static bool trusted(const struct hull_lint_opts *o, const char *reg)
+/* A trusted registry (reg[0..rl)): its name, "*" for any, or "*.example.com" for its
+ * subdomains. */
+static bool trusted(const struct hull_lint_opts *o, const char *reg, size_t rl)
 {
 	for (size_t i = 0; i < o->ntrusted; i++) {
 		const char *t = o->trusted[i];
-		if (streq(t, reg) || streq(t, "*"))
+		size_t tl = strlen(t);
+		if ((tl == rl && !memcmp(t, reg, rl)) || streq(t, "*"))
 			return true;
-		size_t rl = strlen(reg), sl = strlen(t + 1);
-		if (t[0] == '*' && t[1] == '.' && rl > sl && !strcmp(reg + rl - sl, t + 1))
+		if (t[0] == '*' && t[1] == '.' && rl > tl - 1 &&
+		    !memcmp(reg + rl - (tl - 1), t + 1, tl - 1))
 			return true;
 	}
 	return false;
+}
+
+/* An image reference DL3026 checks: trusted when its registry is, or, without one, when it
+ * is scratch or Docker Hub is trusted. */
+static bool ref_trusted(const struct hull_lint_opts *o, const char *ref)
+{
+	size_t rl = df_registry_len(ref, strcspn(ref, "@"));
+	if (rl)
+		return trusted(o, ref, rl);
+	size_t nl = strcspn(ref, ":@");
+	return (nl == 7 && !strncmp(ref, "scratch", 7)) || trusted(o, "docker.io", 9) ||
+	       trusted(o, "hub.docker.com", 14);
+}
+
+/* COPY --from=X and RUN --mount=...,from=X name an image too, unless X is an earlier
+ * stage's name or a stage index. */
+static bool from_image_ok(struct lint_ctx *c, struct df_inst *const *v, size_t n, size_t i,
+			  const char *x)
+{
+	if (!x || !*x || x[strspn(x, "0123456789")] == '\0' || seen_alias(c, v, n, i, x))
+		return true;
+	return ref_trusted(c->opts, x);
 }
 
 RULE_CHECK(dl3026)
@@ -270,13 +294,17 @@ RULE_CHECK(dl3026)
 		return;
 	for (size_t i = 0; i < n; i++) {
 		const struct df_inst *in = v[i];
-		if (!is_kind(in, DF_FROM) || !in->name)
-			continue;
-		if (seen_alias(c, v, n, i, in->name))
-			continue;
-		bool ok = in->registry ? trusted(o, in->registry)
-				       : streq(in->name, "scratch") || trusted(o, "docker.io") ||
-						 trusted(o, "hub.docker.com");
+		bool ok = true;
+		if (is_kind(in, DF_FROM) && in->image && !seen_alias(c, v, n, i, in->name))
+			ok = ref_trusted(o, in->image);
+		const char *from = is_kind(in, DF_COPY) ? df_flag(in, "from") : NULL;
+		if (from)
+			ok = from_image_ok(c, v, n, i, df_unquote(ARENA, from));
+		for (size_t k = 0; ok && is_kind(in, DF_RUN) && k < in->nflags; k++)
+			if (streq(in->flags[k].name, "mount") && in->flags[k].value)
+				ok = from_image_ok(
+					c, v, n, i,
+					lint_mount_opt(ARENA, in->flags[k].value, "from"));
 		if (!ok)
 			lint_fail(c, in->line);
 	}

@@ -280,28 +280,9 @@ RULE_RUN(dl3018)
 	return true;
 }
 
-/* RUN --mount=type=cache,target=DIR... with a target under dir. */
-static bool has_cache_mount(const struct df_inst *in, const char *dir)
-{
-	for (size_t i = 0; i < in->nflags; i++) {
-		const char *v = in->flags[i].value;
-		if (strcmp(in->flags[i].name, "mount") || !v || !contains(v, "type=cache"))
-			continue;
-		const char *t = strstr(v, "target=");
-		if (!t)
-			t = strstr(v, "dst=");
-		if (!t)
-			t = strstr(v, "destination=");
-		if (t && starts_with(strchr(t, '=') + 1, dir))
-			return true;
-	}
-	return false;
-}
-
 RULE_RUN(dl3019)
 {
-	(void)c;
-	if (has_cache_mount(in, "/var/cache/apk"))
+	if (lint_cache_mount(c, in, "/var/cache/apk", 0))
 		return true;
 	for (size_t i = 0; i < s->ncmds; i++)
 		if (sh_has_args(&s->cmds[i], "apk", LIST("add")) &&
@@ -319,8 +300,9 @@ RULE_RUN(dl3028)
 		    sh_has_arg(cmd, "--version") || sh_has_prefix_arg(cmd, "gem", "--version="))
 			continue;
 		const char **p;
-		size_t n = packages(c, cmd, NULL, LIST("install", "i", "--"), &p);
-		for (size_t k = 0; k < n; k++)
+		size_t n = packages(c, cmd, NULL, LIST("install", "i"), &p);
+		/* after "--", the arguments are the gem's build options */
+		for (size_t k = 0; k < n && strcmp(p[k], "--"); k++)
 			if (!contains(p[k], ":"))
 				return false;
 	}
@@ -346,10 +328,74 @@ static bool any_cmd(const struct sh_script *s, const char *name, const char *con
 	return false;
 }
 
+/* A cache the RUN mounts (cache or tmpfs) instead of leaving it in the layer. */
+static bool cache_mounted(struct lint_ctx *c, const struct df_inst *in, const char *const *dirs)
+{
+	for (; *dirs; dirs++)
+		if (lint_cache_mount(c, in, *dirs, LINT_MOUNT_TMPFS))
+			return true;
+	return false;
+}
+
+/* "name clean all": both words, as hadolint's stricter cleanup match wants ("yum clean"
+ * alone is not enough). */
+static bool clean_all(const struct sh_cmd *cmd, const char *name)
+{
+	return streq(cmd->name, name) && sh_has_arg(cmd, "clean") && sh_has_arg(cmd, "all");
+}
+
+/* rm -r of one of dirs (any spelling of the recursive flag). */
+static bool rm_dir(const struct sh_cmd *cmd, const char *const *dirs)
+{
+	if (!streq(cmd->name, "rm"))
+		return false;
+	bool rec = false, hit = false;
+	for (size_t i = 0; i < cmd->nargs; i++) {
+		const char *a = cmd->args[i];
+		if (a[0] == '-' && a[1] != '-')
+			rec |= strchr(a, 'r') || strchr(a, 'R');
+		rec |= streq(a, "--recursive");
+		for (const char *const *d = dirs; *d; d++)
+			hit |= streq(a, *d);
+	}
+	return rec && hit;
+}
+
+/* yum/dnf: the same tool's "clean all", or rm -r of one of dirs */
+static bool rpm_clean(const struct sh_cmd *cmd, const char *name, const char *const *dirs)
+{
+	return clean_all(cmd, name) || rm_dir(cmd, dirs);
+}
+
+/* zypper: "clean" or "cc" */
+static bool zypper_clean(const struct sh_cmd *cmd, const char *name, const char *const *words)
+{
+	return sh_has_args(cmd, name, words);
+}
+
+/* The first command that installs (name with one of verbs) comes before the first that
+ * cleans up (hadolint's findCommandIndex); true when nothing is installed. */
+static bool cleaned_after(const struct sh_script *s, const char *name, const char *const *verbs,
+			  bool (*cleans)(const struct sh_cmd *, const char *, const char *const *),
+			  const char *const *what)
+{
+	long inst = -1, clean = -1;
+	for (size_t i = 0; i < s->ncmds; i++) {
+		const struct sh_cmd *cmd = &s->cmds[i];
+		if (inst < 0 && sh_has_args(cmd, name, verbs))
+			inst = (long)i;
+		if (clean < 0 && cleans(cmd, name, what))
+			clean = (long)i;
+	}
+	return inst < 0 || (clean >= 0 && inst < clean);
+}
+
 RULE_RUN(dl3032)
 {
-	(void)c, (void)in;
-	return !any_cmd(s, "yum", LIST("install")) || any_cmd(s, "yum", LIST("clean", "all"));
+	if (cache_mounted(c, in, LIST("/var/cache/yum")))
+		return true;
+	return cleaned_after(s, "yum", LIST("install"), rpm_clean,
+			     LIST("/var/cache/yum/*", "/var/cache/yum"));
 }
 
 /* yum/dnf: packages of "install" commands, module streams of "module install". */
@@ -408,26 +454,11 @@ RULE_RUN(dl3035)
 	return !any_cmd(s, "zypper", LIST("dist-upgrade", "dup"));
 }
 
-/* The first install must come before a clean (hadolint's findCommandIndex). */
-static bool cleaned_after(const struct sh_script *s, const char *name, const char *const *inst,
-			  const char *const *clean, const char *const *rm)
-{
-	long first_install = -1, first_clean = -1;
-	for (size_t i = 0; i < s->ncmds; i++) {
-		const struct sh_cmd *cmd = &s->cmds[i];
-		if (first_install < 0 && sh_has_args(cmd, name, inst))
-			first_install = (long)i;
-		if (first_clean < 0 &&
-		    (sh_has_args(cmd, name, clean) || (rm && sh_has_args(cmd, "rm", rm))))
-			first_clean = (long)i;
-	}
-	return first_install < 0 || (first_clean >= 0 && first_install < first_clean);
-}
-
 RULE_RUN(dl3036)
 {
-	(void)c, (void)in;
-	return cleaned_after(s, "zypper", LIST("install", "in"), LIST("clean", "cc"), NULL);
+	if (cache_mounted(c, in, LIST("/var/cache/zypp")))
+		return true;
+	return cleaned_after(s, "zypper", LIST("install", "in"), zypper_clean, LIST("clean", "cc"));
 }
 
 RULE_RUN(dl3037)
@@ -460,11 +491,23 @@ RULE_RUN(dl3038)
 
 RULE_RUN(dl3040)
 {
-	(void)c, (void)in;
-	return cleaned_after(s, "dnf", LIST("install"), LIST("clean", "all"),
-			     LIST("-rf", "/var/cache/yum/*")) &&
-	       cleaned_after(s, "microdnf", LIST("install"), LIST("clean", "all"),
-			     LIST("-rf", "/var/cache/yum/*"));
+	static const char *const caches[] = {"/var/cache/libdnf5", "/var/cache/dnf",
+					     "/var/cache/yum", NULL};
+	static const char *const removed[] = {"/var/cache/yum/*",
+					      "/var/cache/yum",
+					      "/var/cache/dnf/*",
+					      "/var/cache/dnf",
+					      "/var/cache/libdnf5/*",
+					      "/var/cache/libdnf5",
+					      NULL};
+	/* the commands that download packages into the cache, with their short forms */
+	static const char *const verbs[] = {
+		"install", "in",	"upgrade", "up", "upgrade-minimal",
+		"up-min",  "reinstall", "rei",	   NULL};
+	if (cache_mounted(c, in, caches))
+		return true;
+	return cleaned_after(s, "dnf", verbs, rpm_clean, removed) &&
+	       cleaned_after(s, "microdnf", verbs, rpm_clean, removed);
 }
 
 /* hadolint: "name-1.2.3": after the first '-', every part is made of version characters
@@ -538,12 +581,6 @@ RULE_RUN(dl3047)
 		return false;
 	}
 	return true;
-}
-
-RULE_RUN(dl3060)
-{
-	(void)c, (void)in;
-	return !any_cmd(s, "yarn", LIST("install")) || any_cmd(s, "yarn", LIST("cache", "clean"));
 }
 
 RULE_RUN(dl3062)

@@ -21,23 +21,6 @@ static bool any_cmd(const struct sh_script *s, const char *name, const char *con
 	return false;
 }
 
-static bool cache_mount(const struct df_inst *in, const char *dir)
-{
-	for (size_t i = 0; i < in->nflags; i++) {
-		const char *v = in->flags[i].value;
-		if (strcmp(in->flags[i].name, "mount") || !v || !strstr(v, "type=cache"))
-			continue;
-		const char *t = strstr(v, "target=");
-		if (!t)
-			t = strstr(v, "dst=");
-		if (!t)
-			t = strstr(v, "destination=");
-		if (t && !strncmp(strchr(t, '=') + 1, dir, strlen(dir)))
-			return true;
-	}
-	return false;
-}
-
 /* FROM lines compare as hadolint compares BaseImage values: by what they say. */
 static bool same_from(const struct df_inst *a, const struct df_inst *b)
 {
@@ -47,7 +30,13 @@ static bool same_from(const struct df_inst *a, const struct df_inst *b)
 	       streq(a->platform ? a->platform : "", b->platform ? b->platform : "");
 }
 
-RULE_CHECK(dl3009)
+/* A RUN that leaves a package manager's cache behind (DL3009, DL3060). */
+typedef bool (*forgot_fn)(struct lint_ctx *c, const struct df_inst *in);
+
+/* hadolint's DL3009 bookkeeping: a RUN that forgot to clean up fails only when its stage
+ * ships, that is, when it is the last stage or another FROM builds on its alias. In ONBUILD
+ * triggers (no FROM in v) every one fails: they run in some later image. */
+static void stage_forgets(struct lint_ctx *c, struct df_inst *const *v, size_t n, forgot_fn forgot)
 {
 	const struct df_inst *last_from = NULL;
 	struct {
@@ -61,15 +50,7 @@ RULE_CHECK(dl3009)
 			last_from = in;
 			continue;
 		}
-		if (!is_kind(in, DF_RUN))
-			continue;
-		const struct sh_script *s = lint_shell(c, in);
-		bool update = any_cmd(s, "apt-get", LIST("update"));
-		bool cleanup = any_cmd(s, "rm", LIST("-rf", "/var/lib/apt/lists/*"));
-		if (!update || cleanup)
-			continue;
-		if (cache_mount(in, "/var/lib/apt/lists") ||
-		    (cache_mount(in, "/var/lib/apt") && cache_mount(in, "/var/cache/apt")))
+		if (!is_kind(in, DF_RUN) || !forgot(c, in))
 			continue;
 		ALLOC_GROW(forgets, nf + 1, cap);
 		forgets[nf].line = in->line;
@@ -85,6 +66,36 @@ RULE_CHECK(dl3009)
 			lint_fail(c, forgets[k].line);
 	}
 	free(forgets);
+}
+
+static bool apt_lists_left(struct lint_ctx *c, const struct df_inst *in)
+{
+	const struct sh_script *s = lint_shell(c, in);
+	if (!any_cmd(s, "apt-get", LIST("update")) ||
+	    any_cmd(s, "rm", LIST("-rf", "/var/lib/apt/lists/*")))
+		return false;
+	return !lint_cache_mount(c, in, "/var/lib/apt/lists", 0) &&
+	       !(lint_cache_mount(c, in, "/var/lib/apt", 0) &&
+		 lint_cache_mount(c, in, "/var/cache/apt", 0));
+}
+
+RULE_CHECK(dl3009)
+{
+	stage_forgets(c, v, n, apt_lists_left);
+}
+
+/* yarn's cache: cleaned in the same RUN, or a cache/tmpfs mount (~/.cache/yarn, which is
+ * /usr/local/share/.cache/yarn for root) keeps it out of the layer. */
+static bool yarn_cache_left(struct lint_ctx *c, const struct df_inst *in)
+{
+	const struct sh_script *s = lint_shell(c, in);
+	return any_cmd(s, "yarn", LIST("install")) && !any_cmd(s, "yarn", LIST("cache", "clean")) &&
+	       !lint_cache_mount(c, in, "*/.cache/yarn", LINT_MOUNT_TMPFS);
+}
+
+RULE_CHECK(dl3060)
+{
+	stage_forgets(c, v, n, yarn_cache_left);
 }
 
 static const char *basename_of(struct lint_ctx *c, const char *p)
@@ -250,7 +261,8 @@ RULE_CHECK(dl3042)
 			if (val && lint_truthy(val))
 				*stage_slot(&st, st.current) = true;
 		} else if (is_kind(in, DF_RUN)) {
-			if (*stage_slot(&st, st.current))
+			if (*stage_slot(&st, st.current) ||
+			    lint_cache_mount(c, in, "*/.cache/pip", LINT_MOUNT_TMPFS))
 				continue;
 			const struct sh_script *s = lint_shell(c, in);
 			if (env_no_cache_in_text(s->text))

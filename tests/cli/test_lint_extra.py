@@ -477,3 +477,13 @@ def test_parallel_errors_name_the_first_bad_file(tmp_path):
     for bad in ("x", "-1", "1000"):
         r = run(tmp_path, None, "--parallel", bad, *names)
         assert r.returncode == 2 and b"--parallel" in r.stderr, r.stderr
+
+
+def test_cache_mounts_keep_package_caches_out_of_the_layer(tmp_path):
+    """HL1008 (caches left in a shipped layer) honours cache and tmpfs mounts, not binds."""
+    text = ("FROM python:3.12\n"
+            "RUN --mount=type=cache,target=/root/.cache/pip pip install flask==3.0.0\n"
+            "RUN --mount=type=tmpfs,target=/root/.npm npm install express@4\n"
+            "RUN --mount=type=bind,target=/root/.npm npm install express@4\n"
+            "USER 10001\n")
+    assert hits(tmp_path, text, "HL1008", "--no-shellcheck") == [(4, "info")]

@@ -304,31 +304,40 @@ RULE_CHECK(dl3045)
 	stage_free(&st);
 }
 
+/* A stage is fine when a HEALTHCHECK is in it, in a stage it builds on (FROM <name>), or
+ * in a stage built on it: hadolint's spec ("ok with ending inheritance chain with
+ * HEALTHCHECK", "warn when inheritance chain bifurcates"). */
 RULE_CHECK(dl3057)
 {
-	/* A stage is good when it has a HEALTHCHECK or builds on a good stage. */
-	struct stage_flags st = {0};
-	int *lines = NULL;
-	const char **keys = NULL;
+	struct stage {
+		int line;
+		long parent;
+		bool up, down; /* a HEALTHCHECK here or above; here or below */
+	} *sv = NULL;
 	size_t ns = 0, cap = 0;
+	struct strmap names = STRMAP_INIT; /* stage name -> index + 1 of its latest stage */
 	for (size_t i = 0; i < n; i++) {
 		const struct df_inst *in = v[i];
 		if (is_kind(in, DF_FROM) && in->name) {
-			stage_enter(&st, in);
-			ALLOC_GROW(lines, ns + 1, cap);
-			keys = xreallocarray(keys, cap, sizeof(*keys));
-			lines[ns] = in->line;
-			keys[ns++] = st.current;
+			ALLOC_GROW(sv, ns + 1, cap);
+			uintptr_t p = (uintptr_t)strmap_get(&names, in->name);
+			sv[ns] = (struct stage){.line = in->line, .parent = (long)p - 1};
+			sv[ns].up = p && sv[p - 1].up;
+			strmap_put(&names, in->alias ? in->alias : in->name,
+				   (void *)(uintptr_t)(ns + 1));
+			ns++;
 		} else if (is_kind(in, DF_HEALTHCHECK) && ns) {
-			*stage_slot(&st, st.current) = true;
+			sv[ns - 1].up = sv[ns - 1].down = true;
 		}
 	}
+	for (size_t k = ns; k-- > 0;)
+		if (sv[k].down && sv[k].parent >= 0)
+			sv[sv[k].parent].down = true;
 	for (size_t k = 0; k < ns; k++)
-		if (!*stage_slot(&st, keys[k]))
-			lint_fail(c, lines[k]);
-	free(lines);
-	free(keys);
-	stage_free(&st);
+		if (!sv[k].up && !sv[k].down)
+			lint_fail(c, sv[k].line);
+	strmap_free(&names);
+	free(sv);
 }
 
 static bool same_run_flags(const struct df_inst *a, const struct df_inst *b)

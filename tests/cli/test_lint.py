@@ -371,6 +371,28 @@ def test_trusted_registry_wildcards(tmp_path):
                 if f["code"] == "DL3026"]
 
 
+DL3057_CASES = [
+    ("FROM scratch\n", [1]),
+    ("FROM scratch\nHEALTHCHECK NONE\n", []),
+    ("FROM scratch AS base\nHEALTHCHECK CMD /bin/bla\nFROM base\n", []),
+    # a HEALTHCHECK at the end of a chain of stages covers the stages it builds on
+    ("FROM scratch AS base1\nFROM base1 AS base2\nFROM base2 AS base3\nFROM base3 AS end\n"
+     "HEALTHCHECK NONE\n", []),
+    # a chain that forks: the branch without one is reported
+    ("FROM scratch AS base1\nFROM base1 AS base2\nFROM base2 AS base3.1\n"
+     "FROM base2 AS base3.2\n\nFROM base3.1 AS end1\nHEALTHCHECK NONE\n\n"
+     "FROM base3.2 AS end2\n", [4, 9]),
+    ("FROM scratch AS base\nHEALTHCHECK CMD /bin/bla\nFROM scratch\n", [3]),
+]
+
+
+@pytest.mark.parametrize("text,lines", DL3057_CASES)
+def test_healthcheck_missing_follows_stage_chains(tmp_path, text, lines):
+    got = [f["line"] for f in findings(tmp_path, text, "--no-shellcheck", "--warning", "DL3057")
+           if f["code"] == "DL3057"]
+    assert got == lines
+
+
 def test_trusted_registry_copy_from_and_mount_from(tmp_path):
     """COPY --from and RUN --mount from= name images too (hadolint's DL3026 spec)."""
     text = ("FROM trusted.com/base:1 AS build\n"

@@ -599,7 +599,8 @@ RULE_RUN(dl3062)
 		size_t last = streq(v[0], "run") ? 2 : n;
 		for (size_t k = 1; k < last; k++) {
 			const char *p = v[k];
-			if (p[0] == '.' || p[0] == '/')
+			/* local packages; "go install tool": the tools go.mod pins */
+			if (p[0] == '.' || p[0] == '/' || (k == 1 && streq(p, "tool")))
 				continue;
 			const char *at = strrchr(p, '@');
 			if (!at || streq(at, "@latest"))

@@ -364,8 +364,10 @@ RULE_CHECK(dl3059)
 			prev = NULL;
 			continue;
 		}
+		/* a RUN that chains commands (&&, ;, |) was split on purpose: hadolint's spec
+		 * ("ok with two consecutive RUNs when commands are chained") */
 		size_t count = lint_shell(c, in)->ncmds;
-		if (prev && same_run_flags(prev, in) && count <= 2 && prev_count <= 2) {
+		if (prev && same_run_flags(prev, in) && count <= 1 && prev_count <= 1) {
 			lint_fail(c, in->line);
 			continue; /* hadolint keeps the earlier RUN as the reference */
 		}

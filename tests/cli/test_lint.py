@@ -297,6 +297,18 @@ SPEC_CASES = [
     ("DL3002", "FROM scratch\n# hadolint ignore=crazy,DL3002\nUSER root\n", True),
     ("DL3002", "FROM scratch\n# hadolint ignore=DL3002 # because\nUSER root\n", False),
     ("DL3002", "FROM scratch\n# hadolint ignore=DL3002 because\nUSER root\n", True),
+    # DL3059: a RUN that chains commands was split on purpose
+    ("DL3059", "FROM a:1\nRUN foo && bar\nRUN foobar\n", False),
+    ("DL3059", "FROM a:1\nRUN foobar\nRUN foo; bar\n", False),
+    ("DL3059", "FROM a:1\nRUN foo && bar\nRUN foo\nRUN bar\n", True),
+    ("DL3059", "FROM a:1\nRUN --mount=type=secret,id=a x\nRUN --mount=type=secret,id=b y\n",
+     False),
+    ("DL3059", "FROM a:1\nRUN --mount=type=secret,id=a x\n# c\nRUN --mount=type=secret,id=a y\n",
+     True),
+    # DL3062: "go install tool" names go.mod's tools
+    ("DL3062", "FROM a:1\nRUN go install tool foobar@v1.2.3\n", False),
+    ("DL3062", "FROM a:1\nRUN go install tool foobar\n", True),
+    ("DL3062", "FROM a:1\nRUN go get -tool foobar@latest\n", True),
     # DL3028: after "--" come the gem's build options, not gems
     ("DL3028", "FROM a:1\nRUN gem install bundler:2.0.1 -- --use-system-libraries true\n",
      False),

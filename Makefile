@@ -15,7 +15,8 @@ DEB_PACKAGES := meson ninja-build pkg-config gcc clang libclang-rt-14-dev \
 	libcmocka-dev python3 python3-pytest python3-jsonschema mmdebstrap umoci skopeo \
 	ca-certificates tar gzip clang-format jq libfyaml-dev \
 	libcurl4-openssl-dev docker-registry apache2-utils zsh groff-base chromium \
-	shellcheck patch git python3-yaml libhyperscan-dev libpcre2-dev
+	shellcheck patch git python3-yaml libhyperscan-dev libpcre2-dev \
+	libstdc++-12-dev
 
 # The version-comparison oracles of tests/cli/test_vercmp.py (dpkg, rpm, packaging, Go
 # x/mod, Maven, RubyGems, Composer); npm only when no npm is installed (NodeSource's

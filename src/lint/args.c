@@ -107,6 +107,18 @@ static bool parse_json(struct df_doc *doc, struct df_inst *in, const char *s)
 	return true;
 }
 
+bool df_exec_form(const char *s)
+{
+	if (*s != '[')
+		return false;
+	json_t *v = json_loads(s, JSON_REJECT_DUPLICATES, NULL);
+	bool ok = v && json_is_array(v);
+	for (size_t i = 0; ok && i < json_array_size(v); i++)
+		ok = json_is_string(json_array_get(v, i));
+	json_decref(v);
+	return ok;
+}
+
 /* Finds <<EOF, <<-EOF, <<"EOF", <<'EOF' markers outside quotes (not <<< here-strings). */
 static void find_heredocs(struct df_doc *doc, struct df_inst *in, const char *s)
 {

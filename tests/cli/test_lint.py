@@ -297,6 +297,11 @@ SPEC_CASES = [
     ("DL3002", "FROM scratch\n# hadolint ignore=crazy,DL3002\nUSER root\n", True),
     ("DL3002", "FROM scratch\n# hadolint ignore=DL3002 # because\nUSER root\n", False),
     ("DL3002", "FROM scratch\n# hadolint ignore=DL3002 because\nUSER root\n", True),
+    # DL3025: HEALTHCHECK CMD too
+    ("DL3025", "FROM a:1\nHEALTHCHECK CMD foobar\n", True),
+    ("DL3025", "FROM a:1\nHEALTHCHECK --interval=5s CMD curl -f http://x/ || exit 1\n", True),
+    ("DL3025", 'FROM a:1\nHEALTHCHECK CMD [ "foobar" ]\n', False),
+    ("DL3025", "FROM a:1\nHEALTHCHECK NONE\n", False),
     # DL3059: a RUN that chains commands was split on purpose
     ("DL3059", "FROM a:1\nRUN foo && bar\nRUN foobar\n", False),
     ("DL3059", "FROM a:1\nRUN foobar\nRUN foo; bar\n", False),

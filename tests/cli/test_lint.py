@@ -11,7 +11,7 @@ import pytest
 
 import hullfix as H
 
-SCHEMA = "/work/shared/schemas/sarif-schema-2.1.0.json"
+SCHEMA = os.path.join(H.REPO, "..", "shared", "schemas", "sarif-schema-2.1.0.json")
 
 
 def lint(tmp_path, text, *args, name="Dockerfile", stdin=None, env=None):

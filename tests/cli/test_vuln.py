@@ -248,7 +248,9 @@ def real_db(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def real_tree(tmp_path_factory):
-    """Debian's Go binaries and python3 dist-info directories, copied as they are."""
+    """Debian's Go binaries and python3 dist-info directories, copied as they are, and the
+    dist-info of Debian 12's python3-werkzeug (2.2.2, whose advisories carry CVSS vectors):
+    what else a machine has installed varies, that one package does not."""
     root = tmp_path_factory.mktemp("realfs")
     (root / "usr/bin").mkdir(parents=True)
     for b in GO_BINARIES:
@@ -258,6 +260,12 @@ def real_tree(tmp_path_factory):
     dist.mkdir(parents=True)
     for d in glob.glob(os.path.join(DIST, "*.dist-info")):
         shutil.copytree(d, dist / os.path.basename(d))
+    wz = dist / "Werkzeug-2.2.2.dist-info"
+    if not glob.glob(str(dist / "[Ww]erkzeug-*.dist-info")):
+        wz.mkdir()
+        (wz / "METADATA").write_text("Metadata-Version: 2.1\nName: Werkzeug\nVersion: 2.2.2\n"
+                                     "Summary: The comprehensive WSGI web application "
+                                     "library.\n")
     return root
 
 

@@ -9,6 +9,7 @@
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 struct edit {
 	size_t start, end; /* bytes of the original replaced by repl */
@@ -205,6 +206,49 @@ static void fix_exec_form(struct fixer *f, const struct df_inst *in, const struc
 			json_item(&sb, "-c");
 		}
 		json_item(&sb, in->args);
+	}
+	strbuf_addch(&sb, ']');
+	add_edit(f, inst_start(f, in), line_end(f, last_joined(in)), strbuf_detach(&sb, NULL));
+}
+
+/* HEALTHCHECK [flags] CMD command: the command in exec form, the flags as they were given
+ * (one that is quoted or holds a blank leaves the line alone). */
+static void fix_healthcheck(struct fixer *f, const struct df_inst *in, const struct df_inst *shell)
+{
+	const char *a = in->args;
+	if (!a || in->argc < 2 || strncasecmp(a, "CMD", 3) || (a[3] != ' ' && a[3] != '\t') ||
+	    spans_comments(f, in))
+		return;
+	const char *cmd = a + 3 + strspn(a + 3, " \t");
+	if (!*cmd || df_exec_form(cmd))
+		return;
+	struct strbuf sb = STRBUF_INIT;
+	bool lower = lower_keyword(f, in);
+	strbuf_adds(&sb, lower ? "healthcheck" : "HEALTHCHECK");
+	for (size_t k = 0; k < in->nflags; k++) {
+		const char *v = in->flags[k].value;
+		if (v && v[strcspn(v, " \t\"'\\")]) {
+			strbuf_release(&sb);
+			return;
+		}
+		strbuf_addf(&sb, " --%s%s%s", in->flags[k].name, v ? "=" : "", v ? v : "");
+	}
+	strbuf_adds(&sb, lower ? " cmd [" : " CMD [");
+	bool plain = true;
+	for (size_t k = 1; k < in->argc && plain; k++)
+		plain = plain_word(in->argv[k]);
+	if (plain) {
+		for (size_t k = 1; k < in->argc; k++)
+			json_item(&sb, in->argv[k]);
+	} else {
+		if (shell && shell->json && shell->argc)
+			for (size_t k = 0; k < shell->argc; k++)
+				json_item(&sb, shell->argv[k]);
+		else {
+			json_item(&sb, "/bin/sh");
+			json_item(&sb, "-c");
+		}
+		json_item(&sb, cmd);
 	}
 	strbuf_addch(&sb, ']');
 	add_edit(f, inst_start(f, in), line_end(f, last_joined(in)), strbuf_detach(&sb, NULL));
@@ -498,6 +542,10 @@ static void collect(struct fixer *f, struct lint_ctx *c)
 				cmd_later |= f->doc->insts[k].kind == DF_CMD;
 			if (wanted(f, i, "DL3025"))
 				fix_exec_form(f, in, shell, cmd_later);
+			break;
+		case DF_HEALTHCHECK:
+			if (wanted(f, i, "DL3025"))
+				fix_healthcheck(f, in, shell);
 			break;
 		case DF_RUN:
 			if (in->json || (in->nheredocs && !strncmp(in->args, "<<", 2)))

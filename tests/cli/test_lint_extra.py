@@ -235,6 +235,7 @@ RUN apk add curl=8 && pip install --user flask==2 && python3 -m pip install x==1
 COPY . .
 CMD myapp --port 8080
 ENTRYPOINT exec myapp "$@" | tee log
+HEALTHCHECK --interval=30s CMD curl -f http://localhost/ || exit 1
 
 FROM build
 RUN cd /opt && ./configure
@@ -260,6 +261,7 @@ RUN apk add --no-cache curl=8 && pip install --no-cache-dir --user flask==2 && p
 COPY . .
 CMD ["myapp", "--port", "8080"]
 ENTRYPOINT ["/bin/sh", "-c", "exec myapp \\"$@\\" | tee log"]
+HEALTHCHECK --interval=30s CMD ["/bin/sh", "-c", "curl -f http://localhost/ || exit 1"]
 
 FROM build
 WORKDIR /opt

@@ -16,7 +16,7 @@ DEB_PACKAGES := meson ninja-build pkg-config gcc clang libclang-rt-14-dev \
 	ca-certificates tar gzip clang-format jq libfyaml-dev \
 	libcurl4-openssl-dev docker-registry apache2-utils zsh groff-base chromium \
 	shellcheck patch git python3-yaml libhyperscan-dev libpcre2-dev \
-	libstdc++-12-dev
+	libstdc++-12-dev lld cargo
 
 # The version-comparison oracles of tests/cli/test_vercmp.py (dpkg, rpm, packaging, Go
 # x/mod, Maven, RubyGems, Composer); npm only when no npm is installed (NodeSource's

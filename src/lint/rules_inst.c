@@ -291,11 +291,12 @@ static bool ref_trusted(const struct hull_lint_opts *o, const char *ref)
 }
 
 /* COPY --from=X and RUN --mount=...,from=X name an image too, unless X is an earlier
- * stage's name or a stage index. */
+ * stage's name, a stage index, or a variable (which usually names a stage). */
 static bool from_image_ok(struct lint_ctx *c, struct df_inst *const *v, size_t n, size_t i,
 			  const char *x)
 {
-	if (!x || !*x || x[strspn(x, "0123456789")] == '\0' || seen_alias(c, v, n, i, x))
+	if (!x || !*x || x[strspn(x, "0123456789")] == '\0' || strchr(x, '$') ||
+	    seen_alias(c, v, n, i, x))
 		return true;
 	return ref_trusted(c->opts, x);
 }

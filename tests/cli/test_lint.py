@@ -421,7 +421,8 @@ def test_trusted_registry_copy_from_and_mount_from(tmp_path):
             "RUN --mount=type=cache,from=untrusted.com/repo/image:tag,target=/foo foobar\n"
             "RUN --mount=type=bind,from=trusted.com/repo/image:tag,target=/foo foobar\n"
             "RUN --mount=type=bind,from=build,target=/foo foobar\n"
-            "COPY --from=debian:12 /etc/os-release /x\n")
+            "COPY --from=debian:12 /etc/os-release /x\n"
+            "COPY --from=${BUILDER} /out /out\n")
     got = [f["line"] for f in findings(tmp_path, text, "--no-shellcheck",
                                        "--trusted-registry", "trusted.com")
            if f["code"] == "DL3026"]

@@ -159,6 +159,26 @@ static bool plain_word(const char *w)
 	return true;
 }
 
+/* argv can run without a shell: plain words, the first neither an assignment
+ * (PGPASSWORD=x cmd) nor a shell builtin (exit 0). */
+static bool plain_command(const char *const *argv, size_t argc)
+{
+	static const char *const builtins[] = {
+		".",	    ":",      "alias", "break",	  "builtin", "cd",    "command", "continue",
+		"eval",	    "exec",   "exit",  "export",  "hash",    "let",   "local",	 "read",
+		"readonly", "return", "set",   "shift",	  "source",  "times", "trap",	 "type",
+		"typeset",  "ulimit", "umask", "unalias", "unset",   "wait"};
+	if (!argc || strchr(argv[0], '='))
+		return false;
+	for (size_t k = 0; k < ARRAY_SIZE(builtins); k++)
+		if (streq(argv[0], builtins[k]))
+			return false;
+	for (size_t k = 0; k < argc; k++)
+		if (!plain_word(argv[k]))
+			return false;
+	return true;
+}
+
 static bool spans_comments(const struct fixer *f, const struct df_inst *in)
 {
 	for (int ln = in->line + 1; ln <= last_joined(in); ln++) {
@@ -185,9 +205,7 @@ static void fix_exec_form(struct fixer *f, const struct df_inst *in, const struc
 {
 	if (in->json || in->nheredocs || !in->args || !*in->args || spans_comments(f, in))
 		return;
-	bool plain = in->kind == DF_CMD || !cmd_in_stage;
-	for (size_t k = 0; k < in->argc && plain; k++)
-		plain = plain_word(in->argv[k]);
+	bool plain = (in->kind == DF_CMD || !cmd_in_stage) && plain_command(in->argv, in->argc);
 	struct strbuf sb = STRBUF_INIT;
 	strbuf_adds(&sb, in->keyword);
 	if (lower_keyword(f, in))
@@ -234,9 +252,7 @@ static void fix_healthcheck(struct fixer *f, const struct df_inst *in, const str
 		strbuf_addf(&sb, " --%s%s%s", in->flags[k].name, v ? "=" : "", v ? v : "");
 	}
 	strbuf_adds(&sb, lower ? " cmd [" : " CMD [");
-	bool plain = true;
-	for (size_t k = 1; k < in->argc && plain; k++)
-		plain = plain_word(in->argv[k]);
+	bool plain = plain_command(in->argv + 1, in->argc - 1);
 	if (plain) {
 		for (size_t k = 1; k < in->argc; k++)
 			json_item(&sb, in->argv[k]);

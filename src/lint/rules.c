@@ -284,46 +284,65 @@ bool lint_is_archive(const char *path)
 	return false;
 }
 
-/* One KEY=VALUE field of a --mount option list; a field may be quoted as a whole
- * ("target=/a b"). Returns the value (length *vlen) or NULL. */
-static const char *mount_field(const char *f, size_t flen, const char *key, size_t *vlen)
+/* As BuildKit reads a --mount option list: quotes and backslashes go, the fields are split
+ * at commas, keys are case-insensitive, and of the fields whose key is one of keys (names
+ * of the same option) the last one counts. */
+static const char *mount_opt(struct arena *a, const char *mount, const char *const *keys)
 {
-	if (flen >= 2 && f[0] == '"' && f[flen - 1] == '"')
-		f++, flen -= 2;
-	size_t kl = strlen(key);
-	if (flen <= kl || strncasecmp(f, key, kl) || f[kl] != '=')
-		return NULL;
-	*vlen = flen - kl - 1;
-	return f + kl + 1;
+	char *m = arena_alloc(a, strlen(mount) + 1), *w = m;
+	for (const char *p = mount; *p; p++)
+		if (*p != '"' && *p != '\'' && *p != '\\')
+			*w++ = *p;
+	*w = '\0';
+	const char *val = NULL;
+	size_t vlen = 0;
+	for (char *f = m; f;) {
+		char *comma = strchr(f, ',');
+		size_t fl = comma ? (size_t)(comma - f) : strlen(f);
+		for (const char *const *k = keys; *k; k++) {
+			size_t kl = strlen(*k);
+			if (fl > kl && !strncasecmp(f, *k, kl) && f[kl] == '=') {
+				val = f + kl + 1;
+				vlen = fl - kl - 1;
+			}
+		}
+		f = comma ? comma + 1 : NULL;
+	}
+	return val ? arena_strndup(a, val, vlen) : NULL;
 }
 
 const char *lint_mount_opt(struct arena *a, const char *mount, const char *key)
 {
-	for (const char *f = mount; f && *f;) {
-		const char *comma = strchr(f, ',');
-		size_t flen = comma ? (size_t)(comma - f) : strlen(f);
-		size_t vlen;
-		const char *v = mount_field(f, flen, key, &vlen);
-		if (v)
-			return arena_strndup(a, v, vlen);
-		f = comma ? comma + 1 : NULL;
-	}
-	return NULL;
+	const char *keys[] = {key, NULL};
+	return mount_opt(a, mount, keys);
 }
 
-/* target is dir or below it; "*" + suffix: target ends with the suffix (".../x" or "x"). */
-static bool target_matches(const char *t, const char *dir)
+/* t (a mount target) against a cache directory dir: dir itself, below it (unless
+ * LINT_MOUNT_EXACT) or above it (with LINT_MOUNT_ABOVE). A dir starting with '*' is a path
+ * under any home directory ("*" "/.cache/pip"); above it is then a target ending with one
+ * of its leading components ("/.cache"). */
+static bool target_matches(const char *t, const char *dir, unsigned how)
 {
-	size_t tl = strlen(t), dl;
+	size_t tl = strlen(t);
 	while (tl > 1 && t[tl - 1] == '/')
 		tl--;
+	bool above = how & LINT_MOUNT_ABOVE, below = !(how & LINT_MOUNT_EXACT);
 	if (dir[0] == '*') {
-		dir++;
-		dl = strlen(dir);
-		return tl >= dl && !memcmp(t + tl - dl, dir, dl);
+		const char *d = dir + 1;
+		size_t dl = strlen(d);
+		for (size_t k = 1; k <= dl; k++)
+			if ((k == dl || (above && d[k] == '/')) && tl >= k &&
+			    !memcmp(t + tl - k, d, k))
+				return true;
+		for (const char *p = t; below && (p = strstr(p, d)) && p + dl < t + tl; p++)
+			if (p[dl] == '/')
+				return true;
+		return false;
 	}
-	dl = strlen(dir);
-	return tl >= dl && !memcmp(t, dir, dl) && (tl == dl || t[dl] == '/');
+	size_t dl = strlen(dir);
+	if (tl <= dl && !memcmp(dir, t, tl) && (tl == dl || (above && tl > 1 && dir[tl] == '/')))
+		return true;
+	return below && tl > dl && !memcmp(t, dir, dl) && t[dl] == '/';
 }
 
 bool lint_cache_mount(struct lint_ctx *c, const struct df_inst *in, const char *dir, unsigned how)
@@ -334,15 +353,12 @@ bool lint_cache_mount(struct lint_ctx *c, const struct df_inst *in, const char *
 		if (strcmp(in->flags[i].name, "mount") || !m)
 			continue;
 		const char *type = lint_mount_opt(a, m, "type");
-		if (!type ||
-		    !(streq(type, "cache") || ((how & LINT_MOUNT_TMPFS) && streq(type, "tmpfs"))))
+		if (!type || !(!strcasecmp(type, "cache") ||
+			       ((how & LINT_MOUNT_TMPFS) && !strcasecmp(type, "tmpfs"))))
 			continue;
-		const char *t = lint_mount_opt(a, m, "target");
-		if (!t)
-			t = lint_mount_opt(a, m, "dst");
-		if (!t)
-			t = lint_mount_opt(a, m, "destination");
-		if (t && target_matches(t, dir))
+		/* BuildKit's names of the target; the last one given counts */
+		const char *t = mount_opt(a, m, LIST("target", "dst", "destination"));
+		if (t && target_matches(t, dir, how))
 			return true;
 	}
 	return false;

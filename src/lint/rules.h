@@ -81,9 +81,11 @@ bool lint_truthy(const char *v);
 /* The value of key in a RUN --mount option list ("type=bind,from=img,target=/x"), copied
  * into the arena; NULL when the list has no such key. */
 const char *lint_mount_opt(struct arena *a, const char *mount, const char *key);
-/* A --mount of type cache (or tmpfs too, with LINT_MOUNT_TMPFS) on dir or below it; a dir
- * that starts with '*' matches a target that ends with the rest of it. */
-enum { LINT_MOUNT_TMPFS = 1 };
+/* A --mount of type cache (or tmpfs too, with LINT_MOUNT_TMPFS) on dir or below it (as
+ * hadolint compares), or only on dir itself (LINT_MOUNT_EXACT), or also on a directory
+ * above it (LINT_MOUNT_ABOVE). A dir that starts with '*' is a path under any home
+ * directory. */
+enum { LINT_MOUNT_TMPFS = 1, LINT_MOUNT_ABOVE = 2, LINT_MOUNT_EXACT = 4 };
 bool lint_cache_mount(struct lint_ctx *c, const struct df_inst *in, const char *dir, unsigned how);
 
 #define LIST(...) ((const char *const[]){__VA_ARGS__, NULL})

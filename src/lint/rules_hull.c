@@ -510,10 +510,11 @@ RULE_CHECK(hl1007)
 
 /* ---- package caches ------------------------------------------------------------------- */
 
-/* A cache or tmpfs mount on dir keeps that cache out of the layer. */
+/* A cache or tmpfs mount on dir, or above it, keeps that cache out of the layer; one on a
+ * directory below it leaves the rest of the cache. */
 static bool cache_mounted(struct lint_ctx *c, const struct df_inst *in, const char *dir)
 {
-	return lint_cache_mount(c, in, dir, LINT_MOUNT_TMPFS);
+	return lint_cache_mount(c, in, dir, LINT_MOUNT_TMPFS | LINT_MOUNT_ABOVE | LINT_MOUNT_EXACT);
 }
 
 static bool removes(const struct sh_script *s, const char *prefix)
@@ -552,7 +553,7 @@ static void caches_left(struct lint_ctx *c, const struct df_inst *in, const stru
 			bool pip_env, struct strbuf *out)
 {
 	if ((any_args(s, "apt-get", LIST("install")) || any_args(s, "apt", LIST("install"))) &&
-	    !removes(s, "/var/lib/apt/lists") && !cache_mounted(c, in, "/var/lib/apt"))
+	    !removes(s, "/var/lib/apt/lists") && !cache_mounted(c, in, "/var/lib/apt/lists"))
 		strbuf_adds(out, "apt lists (rm -rf /var/lib/apt/lists/*)");
 	bool apk_cached = false;
 	for (size_t i = 0; i < s->ncmds; i++)
@@ -560,11 +561,11 @@ static void caches_left(struct lint_ctx *c, const struct df_inst *in, const stru
 			      !sh_has_flag(&s->cmds[i], "no-cache");
 	if (apk_cached && !removes(s, "/var/cache/apk") && !cache_mounted(c, in, "/var/cache/apk"))
 		strbuf_addf(out, "%sapk cache (apk add --no-cache)", out->len ? ", " : "");
-	if (!pip_env && pip_cache_left(s) && !cache_mounted(c, in, "/root/.cache") &&
-	    !cache_mounted(c, in, "*/.cache/pip"))
+	if (!pip_env && pip_cache_left(s) && !cache_mounted(c, in, "*/.cache/pip"))
 		strbuf_addf(out, "%spip cache (pip install --no-cache-dir)", out->len ? ", " : "");
 	if (any_args(s, "npm", LIST("install", "i", "ci")) && !any_args(s, "npm", LIST("cache")) &&
-	    !removes(s, "/root/.npm") && !removes(s, "~/.npm") && !cache_mounted(c, in, "*/.npm"))
+	    !removes(s, "/root/.npm") && !removes(s, "~/.npm") &&
+	    !cache_mounted(c, in, "*/.npm/_cacache"))
 		strbuf_addf(out, "%snpm cache (npm cache clean --force)", out->len ? ", " : "");
 }
 

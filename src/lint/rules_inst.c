@@ -291,11 +291,18 @@ static bool ref_trusted(const struct hull_lint_opts *o, const char *ref)
 }
 
 /* COPY --from=X and RUN --mount=...,from=X name an image too, unless X is an earlier
- * stage's name, a stage index, or a variable (which usually names a stage). */
+ * stage's name, a stage index, or has a variable in its name or registry (that usually
+ * names a stage; a variable tag does not hide the registry). */
 static bool from_image_ok(struct lint_ctx *c, struct df_inst *const *v, size_t n, size_t i,
 			  const char *x)
 {
-	if (!x || !*x || x[strspn(x, "0123456789")] == '\0' || strchr(x, '$') ||
+	size_t name_end = strcspn(x ? x : "", "@");
+	size_t rl = x ? df_registry_len(x, name_end) : 0;
+	/* the name ends at the tag's ':' after the last '/' */
+	const char *last = x ? memrchr(x, '/', name_end) : NULL;
+	size_t nl = x ? (size_t)((last ? last : x) - x) + strcspn(last ? last : x, ":@") : 0;
+	if (!x || !*x || x[strspn(x, "0123456789")] == '\0' ||
+	    (rl ? memchr(x, '$', rl) != NULL : memchr(x, '$', nl) != NULL) ||
 	    seen_alias(c, v, n, i, x))
 		return true;
 	return ref_trusted(c->opts, x);

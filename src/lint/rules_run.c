@@ -332,7 +332,7 @@ static bool any_cmd(const struct sh_script *s, const char *name, const char *con
 static bool cache_mounted(struct lint_ctx *c, const struct df_inst *in, const char *const *dirs)
 {
 	for (; *dirs; dirs++)
-		if (lint_cache_mount(c, in, *dirs, LINT_MOUNT_TMPFS))
+		if (lint_cache_mount(c, in, *dirs, LINT_MOUNT_TMPFS | LINT_MOUNT_ABOVE))
 			return true;
 	return false;
 }
@@ -373,8 +373,9 @@ static bool zypper_clean(const struct sh_cmd *cmd, const char *name, const char 
 	return sh_has_args(cmd, name, words);
 }
 
-/* The first command that installs (name with one of verbs) comes before the first that
- * cleans up (hadolint's findCommandIndex); true when nothing is installed. */
+/* A cleanup (the first kind of command hadolint's findCommandIndex looks for) comes after
+ * the last command that installs (name with one of verbs); true when nothing is installed.
+ * "clean; install; clean" is fine, "install; clean; install" leaves a cache. */
 static bool cleaned_after(const struct sh_script *s, const char *name, const char *const *verbs,
 			  bool (*cleans)(const struct sh_cmd *, const char *, const char *const *),
 			  const char *const *what)
@@ -382,12 +383,12 @@ static bool cleaned_after(const struct sh_script *s, const char *name, const cha
 	long inst = -1, clean = -1;
 	for (size_t i = 0; i < s->ncmds; i++) {
 		const struct sh_cmd *cmd = &s->cmds[i];
-		if (inst < 0 && sh_has_args(cmd, name, verbs))
+		if (sh_has_args(cmd, name, verbs))
 			inst = (long)i;
-		if (clean < 0 && cleans(cmd, name, what))
+		if (cleans(cmd, name, what))
 			clean = (long)i;
 	}
-	return inst < 0 || (clean >= 0 && inst < clean);
+	return inst < 0 || inst < clean;
 }
 
 RULE_RUN(dl3032)

@@ -90,7 +90,7 @@ static bool yarn_cache_left(struct lint_ctx *c, const struct df_inst *in)
 {
 	const struct sh_script *s = lint_shell(c, in);
 	return any_cmd(s, "yarn", LIST("install")) && !any_cmd(s, "yarn", LIST("cache", "clean")) &&
-	       !lint_cache_mount(c, in, "*/.cache/yarn", LINT_MOUNT_TMPFS);
+	       !lint_cache_mount(c, in, "*/.cache/yarn", LINT_MOUNT_TMPFS | LINT_MOUNT_ABOVE);
 }
 
 RULE_CHECK(dl3060)
@@ -262,7 +262,8 @@ RULE_CHECK(dl3042)
 				*stage_slot(&st, st.current) = true;
 		} else if (is_kind(in, DF_RUN)) {
 			if (*stage_slot(&st, st.current) ||
-			    lint_cache_mount(c, in, "*/.cache/pip", LINT_MOUNT_TMPFS))
+			    lint_cache_mount(c, in, "*/.cache/pip",
+					     LINT_MOUNT_TMPFS | LINT_MOUNT_ABOVE))
 				continue;
 			const struct sh_script *s = lint_shell(c, in);
 			if (env_no_cache_in_text(s->text))

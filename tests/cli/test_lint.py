@@ -330,6 +330,16 @@ SPEC_CASES = [
      False),
     ("DL3032", "FROM a:1\nRUN --mount=type=bind,target=/var/cache/yum yum install -y b-1\n",
      True),
+    # a cleanup after the last install; BuildKit's reading of --mount (quotes, case, the
+    # last of a key given twice)
+    ("DL3032", "FROM a:1\nRUN yum clean all && yum install -y a-1 && yum clean all\n", False),
+    ("DL3032", "FROM a:1\nRUN yum install -y a-1 && yum clean all && yum install -y b-1\n",
+     True),
+    ("DL3032", 'FROM a:1\nRUN --mount="type=CACHE,target=/var/cache/yum" yum install -y b-1\n',
+     False),
+    ("DL3032", "FROM a:1\nRUN --mount=type=cache,target=/var/cache/yum,dst=/x yum install -y "
+     "b-1\n", True),
+    ("DL3032", "FROM a:1\nRUN --mount=type=cache,target=/var/cache yum install -y b-1\n", False),
     # DL3036: cache mounts
     ("DL3036", "FROM a:1\nRUN --mount=type=cache,target=/var/cache/zypp zypper in -y m=1\n",
      False),
@@ -359,6 +369,9 @@ SPEC_CASES = [
      "x==1\n", False),
     ("DL3042", "FROM a:1\nRUN --mount=type=cache,target=/root/.cache/pipx pip install x==1\n",
      True),
+    ("DL3042", "FROM a:1\nRUN --mount=type=cache,target=/root/.cache pip install x==1\n", False),
+    ("DL3042", "FROM a:1\nRUN --mount=type=cache,target=/root/.cache/go-build pip install "
+     "x==1\n", True),
     # DL3060: only a stage that ships (the last, or one another FROM builds on) counts
     ("DL3060", "FROM node:1 as foo\nRUN yarn install foo\nFROM scratch\nRUN hey\n", False),
     ("DL3060", "FROM node:1 as foo\nRUN yarn install\nFROM foo\nRUN hey\n", True),
@@ -422,11 +435,14 @@ def test_trusted_registry_copy_from_and_mount_from(tmp_path):
             "RUN --mount=type=bind,from=trusted.com/repo/image:tag,target=/foo foobar\n"
             "RUN --mount=type=bind,from=build,target=/foo foobar\n"
             "COPY --from=debian:12 /etc/os-release /x\n"
-            "COPY --from=${BUILDER} /out /out\n")
+            "COPY --from=${BUILDER} /out /out\n"
+            "COPY --from=untrusted.com/img:${TAG} /out /out\n"
+            "RUN --mount=type=bind,from=trusted.com/a:1,from=untrusted.com/b:1,target=/x y\n"
+            "RUN --mount=type=bind,\"from\"=untrusted.com/b:1,target=/x y\n")
     got = [f["line"] for f in findings(tmp_path, text, "--no-shellcheck",
                                        "--trusted-registry", "trusted.com")
            if f["code"] == "DL3026"]
-    assert got == [2, 6, 7, 10]
+    assert got == [2, 6, 7, 10, 12, 13, 14]
     assert not [f for f in findings(tmp_path, text, "--no-shellcheck") if f["code"] == "DL3026"]
 
 

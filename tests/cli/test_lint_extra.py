@@ -489,3 +489,20 @@ def test_cache_mounts_keep_package_caches_out_of_the_layer(tmp_path):
             "RUN --mount=type=bind,target=/root/.npm npm install express@4\n"
             "USER 10001\n")
     assert hits(tmp_path, text, "HL1008", "--no-shellcheck") == [(4, "info")]
+    # the mount must cover the cache: the directory or one above it, not one below
+    text = ("FROM python:3.12\n"
+            "RUN --mount=type=cache,target=/root/.cache/go-build pip install flask==3.0.0\n"
+            "RUN --mount=type=cache,target=/root/.cache pip install flask==3.0.0\n"
+            "RUN --mount=type=cache,target=/root/.npm/_cacache npm install express@4\n"
+            "RUN --mount=type=tmpfs,target=/root/.npm/_logs npm install express@4\n"
+            "USER 10001\n")
+    assert hits(tmp_path, text, "HL1008", "--no-shellcheck") == [(2, "info"), (5, "info")]
+
+
+def test_fix_keeps_a_shell_for_assignments_and_builtins(tmp_path):
+    text = "FROM a:1\nHEALTHCHECK CMD PGPASSWORD=x pg_isready\nCMD exit 0\n"
+    (tmp_path / "Dockerfile").write_text(text)
+    run(tmp_path, None, "--fix", "--no-shellcheck", "Dockerfile")
+    assert (tmp_path / "Dockerfile").read_text() == (
+        'FROM a:1\nHEALTHCHECK CMD ["/bin/sh", "-c", "PGPASSWORD=x pg_isready"]\n'
+        'CMD ["/bin/sh", "-c", "exit 0"]\n')

@@ -198,6 +198,28 @@ static void json_item(struct strbuf *sb, const char *s)
 	strbuf_addch(sb, '"');
 }
 
+/* Appends the exec form of a command: its words when plain, else text run by the stage's
+ * SHELL (shell; NULL: /bin/sh -c). */
+static void exec_array(struct strbuf *sb, const char *const *argv, size_t argc, bool plain,
+		       const struct df_inst *shell, const char *text)
+{
+	strbuf_addch(sb, '[');
+	if (plain) {
+		for (size_t k = 0; k < argc; k++)
+			json_item(sb, argv[k]);
+	} else {
+		if (shell && shell->json && shell->argc)
+			for (size_t k = 0; k < shell->argc; k++)
+				json_item(sb, shell->argv[k]);
+		else {
+			json_item(sb, "/bin/sh");
+			json_item(sb, "-c");
+		}
+		json_item(sb, text);
+	}
+	strbuf_addch(sb, ']');
+}
+
 /* shell: the stage's SHELL (NULL: /bin/sh -c); cmd_in_stage: a CMD follows an ENTRYPOINT
  * (then the ENTRYPOINT keeps a shell so that CMD is not appended to it). */
 static void fix_exec_form(struct fixer *f, const struct df_inst *in, const struct df_inst *shell,
@@ -211,21 +233,8 @@ static void fix_exec_form(struct fixer *f, const struct df_inst *in, const struc
 	if (lower_keyword(f, in))
 		for (size_t k = 0; k < sb.len; k++)
 			sb.buf[k] = (char)tolower((unsigned char)sb.buf[k]);
-	strbuf_adds(&sb, " [");
-	if (plain) {
-		for (size_t k = 0; k < in->argc; k++)
-			json_item(&sb, in->argv[k]);
-	} else {
-		if (shell && shell->json && shell->argc)
-			for (size_t k = 0; k < shell->argc; k++)
-				json_item(&sb, shell->argv[k]);
-		else {
-			json_item(&sb, "/bin/sh");
-			json_item(&sb, "-c");
-		}
-		json_item(&sb, in->args);
-	}
-	strbuf_addch(&sb, ']');
+	strbuf_addch(&sb, ' ');
+	exec_array(&sb, in->argv, in->argc, plain, shell, in->args);
 	add_edit(f, inst_start(f, in), line_end(f, last_joined(in)), strbuf_detach(&sb, NULL));
 }
 
@@ -251,22 +260,9 @@ static void fix_healthcheck(struct fixer *f, const struct df_inst *in, const str
 		}
 		strbuf_addf(&sb, " --%s%s%s", in->flags[k].name, v ? "=" : "", v ? v : "");
 	}
-	strbuf_adds(&sb, lower ? " cmd [" : " CMD [");
-	bool plain = plain_command(in->argv + 1, in->argc - 1);
-	if (plain) {
-		for (size_t k = 1; k < in->argc; k++)
-			json_item(&sb, in->argv[k]);
-	} else {
-		if (shell && shell->json && shell->argc)
-			for (size_t k = 0; k < shell->argc; k++)
-				json_item(&sb, shell->argv[k]);
-		else {
-			json_item(&sb, "/bin/sh");
-			json_item(&sb, "-c");
-		}
-		json_item(&sb, cmd);
-	}
-	strbuf_addch(&sb, ']');
+	strbuf_adds(&sb, lower ? " cmd " : " CMD ");
+	exec_array(&sb, in->argv + 1, in->argc - 1, plain_command(in->argv + 1, in->argc - 1),
+		   shell, cmd);
 	add_edit(f, inst_start(f, in), line_end(f, last_joined(in)), strbuf_detach(&sb, NULL));
 }
 

@@ -296,14 +296,13 @@ static bool ref_trusted(const struct hull_lint_opts *o, const char *ref)
 static bool from_image_ok(struct lint_ctx *c, struct df_inst *const *v, size_t n, size_t i,
 			  const char *x)
 {
-	size_t name_end = strcspn(x ? x : "", "@");
-	size_t rl = x ? df_registry_len(x, name_end) : 0;
-	/* the name ends at the tag's ':' after the last '/' */
-	const char *last = x ? memrchr(x, '/', name_end) : NULL;
-	size_t nl = x ? (size_t)((last ? last : x) - x) + strcspn(last ? last : x, ":@") : 0;
-	if (!x || !*x || x[strspn(x, "0123456789")] == '\0' ||
-	    (rl ? memchr(x, '$', rl) != NULL : memchr(x, '$', nl) != NULL) ||
-	    seen_alias(c, v, n, i, x))
+	if (!x || !*x || x[strspn(x, "0123456789")] == '\0' || seen_alias(c, v, n, i, x))
+		return true;
+	size_t end = strcspn(x, "@"), rl = df_registry_len(x, end);
+	/* without a registry, the name ends at the tag's ':' after the last '/' */
+	const char *last = memrchr(x, '/', end);
+	size_t nl = last ? (size_t)(last - x) + strcspn(last, ":@") : strcspn(x, ":@");
+	if (memchr(x, '$', rl ? rl : nl))
 		return true;
 	return ref_trusted(c->opts, x);
 }

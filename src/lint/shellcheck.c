@@ -49,6 +49,7 @@ struct script {
 	int *line; /* per script line (1-based index - 1): Dockerfile line, 0 for ours */
 	int *col;  /* columns to add on that line */
 	size_t nlines, cap;
+	struct script *same; /* run_all: the next script with the same text */
 };
 
 struct stage_env {
@@ -463,17 +464,20 @@ static void add_comment(struct script *scripts, char **paths, size_t n, json_t *
 	for (size_t i = 0; i < n; i++) {
 		if (!paths[i] || strcmp(paths[i], file))
 			continue;
-		struct script *s = &scripts[i];
-		struct hull_lint_finding f = {.file = s->file, .line = s->inst_line, .col = 1};
-		if (line >= 1 && (size_t)line <= s->nlines && s->line[line - 1]) {
-			f.line = s->line[line - 1];
-			f.col = (int)(col > 0 && col < 100000 ? col : 1) + s->col[line - 1];
+		/* the script checked, then those of the same text, each at its own lines */
+		for (struct script *s = &scripts[i]; s; s = s->same) {
+			struct hull_lint_finding f = {
+				.file = s->file, .line = s->inst_line, .col = 1};
+			if (line >= 1 && (size_t)line <= s->nlines && s->line[line - 1]) {
+				f.line = s->line[line - 1];
+				f.col = (int)(col > 0 && col < 100000 ? col : 1) + s->col[line - 1];
+			}
+			f.inst_line = s->inst_line;
+			snprintf(f.code, sizeof(f.code), "SC%d", (int)code);
+			f.sev = sc_level(level);
+			f.msg = (char *)msg;
+			sink(ctx, s, &f);
 		}
-		f.inst_line = s->inst_line;
-		snprintf(f.code, sizeof(f.code), "SC%d", (int)code);
-		f.sev = sc_level(level);
-		f.msg = (char *)msg;
-		sink(ctx, s, &f);
 		return;
 	}
 }
@@ -569,12 +573,44 @@ static void *work(void *arg)
 	return NULL;
 }
 
-/* Runs shellcheck over every script: chunks of at most MAX_BATCH scripts, one process
- * each, as many at a time as there are processors (up to MAX_PROCS). */
-static void run_all(struct lint_cache *cache, struct script *scripts, size_t n, sc_sink sink,
+/* The scripts of distinct text, into u (shallow copies); each copy's "same" chain lists
+ * the other scripts of its text. ShellCheck sees nothing but the text (the file name
+ * aside), so a RUN repeated across a repository's Dockerfiles under the same shell and
+ * variables is checked once. Returns how many went into u. */
+static size_t distinct(struct script *scripts, size_t n, struct script *u)
+{
+	struct strmap seen = STRMAP_INIT;
+	struct script **last = xcalloc(n, sizeof(*last));
+	size_t nu = 0;
+	for (size_t i = 0; i < n; i++) {
+		struct script *s = &scripts[i];
+		s->same = NULL;
+		/* a text with a NUL in it would compare short: it goes alone */
+		bool keyed = s->text.buf && strlen(s->text.buf) == s->text.len;
+		size_t k = keyed ? (size_t)(uintptr_t)strmap_get(&seen, s->text.buf) : 0;
+		if (k) {
+			last[k - 1]->same = s;
+			last[k - 1] = s;
+			continue;
+		}
+		u[nu] = *s;
+		last[nu] = &u[nu];
+		if (keyed)
+			strmap_put(&seen, s->text.buf, (void *)(uintptr_t)(nu + 1));
+		nu++;
+	}
+	strmap_free(&seen);
+	free(last);
+	return nu;
+}
+
+/* Runs shellcheck over every script of distinct text: chunks of at most MAX_BATCH
+ * scripts, one process each, as many at a time as there are processors (up to
+ * MAX_PROCS). */
+static void run_all(struct lint_cache *cache, struct script *all, size_t nall, sc_sink sink,
 		    void *ctx)
 {
-	if (!n)
+	if (!nall)
 		return;
 	if (!cache->sc_looked) {
 		cache->sc_looked = true;
@@ -586,6 +622,8 @@ static void run_all(struct lint_cache *cache, struct script *scripts, size_t n, 
 		return;
 	}
 	cache->sc_state = 1;
+	struct script *scripts = xcalloc(nall, sizeof(*scripts));
+	size_t n = distinct(all, nall, scripts);
 	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 	size_t procs = ncpu > 1 ? (size_t)ncpu : 1;
 	if (procs > MAX_PROCS)
@@ -600,6 +638,7 @@ static void run_all(struct lint_cache *cache, struct script *scripts, size_t n, 
 	if (!mkdtemp(dir)) {
 		cache->sc_failed = true;
 		free(dir);
+		free(scripts);
 		return;
 	}
 	pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
@@ -622,6 +661,7 @@ static void run_all(struct lint_cache *cache, struct script *scripts, size_t n, 
 	pthread_mutex_destroy(&mu);
 	rmdir(dir);
 	free(dir);
+	free(scripts); /* shallow copies: the texts and line maps are all's */
 }
 
 static void sink_now(void *ctx, const struct script *s, struct hull_lint_finding *f)

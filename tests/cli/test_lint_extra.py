@@ -206,10 +206,51 @@ def test_shellcheck_pragmas_and_shell(tmp_path):
     assert "SC" not in json.dumps(findings(tmp_path, MULTI, "--no-shellcheck"))
 
 
+PROXIES = ["HTTP_PROXY", "http_proxy", "HTTPS_PROXY", "https_proxy", "FTP_PROXY", "ftp_proxy",
+           "NO_PROXY", "no_proxy"]
+
+# RUN bodies (one Dockerfile line each, or joined by backslash-newlines) whose findings
+# depend on which variables are exported: hull exports only the ones a script names.
+VAR_RUNS = [
+    "echo $HTTP_PROXY $https_proxy $undefined_one",
+    "curl -x ${HTTPS_PROXY:-none} ${#no_proxy} \"$VERSION\" $VERSION $TOKEN",
+    "echo $http_\\\n_x $ftp_\\\nproxy \"${NO_\\\nPROXY}\"",
+    "echo '$VERSION' \"$PATH\" $HOME ${!HTTP*}",
+    "env | grep -q VERSION && for v in $VERSION; do echo $v; done",
+    "ls *",
+]
+
+
+@needs_sc
+@pytest.mark.parametrize("body", VAR_RUNS)
+def test_shellcheck_same_findings_as_every_variable_exported(tmp_path, body):
+    # the oracle: the script as hadolint builds it, every variable of the stage exported
+    # on a line of its own, checked by shellcheck directly
+    text = "FROM a:1\nARG VERSION=1\nENV TOKEN=x OTHER=y\nRUN " + body + "\n"
+    got = sorted((f["code"], f["line"], f["level"], f["message"])
+                 for f in findings(tmp_path, text) if f["code"].startswith("SC"))
+    head = "#!/bin/sh\n" + "".join(f"export {v}=1\n" for v in PROXIES + ["VERSION", "TOKEN",
+                                                                          "OTHER"])
+    want = sorted((f"SC{c['code']}", 4 + c["line"] - head.count("\n") - 1, c["level"],
+                   c["message"]) for c in shellcheck_json(head + body + "\n", tmp_path))
+    assert got == want
+
+
+@needs_sc
+def test_shellcheck_heredoc_shebang_keeps_the_variables(tmp_path):
+    # the body's own shebang comes first, then the exports: $VERSION and $http_proxy are
+    # known (no SC2154, no SC2086 for them), $nope is not
+    text = ("FROM a:1\nARG VERSION=1\nRUN <<EOF\n#!/bin/bash\necho $VERSION $nope\n"
+            "[[ -n $http_proxy ]]\nEOF\n")
+    got = [(f["code"], f["line"], f["column"]) for f in findings(tmp_path, text)
+           if f["code"].startswith("SC")]
+    assert got == [("SC2154", 5, 15), ("SC2086", 5, 15)]
+
+
 @needs_sc
 def test_shellcheck_checks_a_repeated_script_once(tmp_path):
-    # the same RUN under the same shell and variables, in two files and twice in one:
-    # shellcheck sees it once, and each RUN gets the finding at its own line
+    # the same RUN under the same shell and the variables it names, in two files and
+    # thrice in one: shellcheck sees it once, and each RUN gets the finding at its own line
     log = tmp_path / "scripts.log"
     wrap = tmp_path / "sc-wrap"
     wrap.write_text("#!/bin/sh\nfor a; do case $a in *.sh) cat \"$a\" >> %s;; esac; done\n"
@@ -217,17 +258,18 @@ def test_shellcheck_checks_a_repeated_script_once(tmp_path):
     wrap.chmod(0o755)
     (tmp_path / "a.Dockerfile").write_text("FROM a:1\nRUN ls *\nRUN echo ok\n")
     (tmp_path / "b.Dockerfile").write_text("FROM b:2\nLABEL x=y\n\nRUN ls *\nRUN ls *\n"
-                                           "ARG V\nRUN ls *\n")
+                                           "ARG V\nRUN ls *\nRUN ls * \"$V\"\n")
     r = run(tmp_path, None, "-f", "json", "a.Dockerfile", "b.Dockerfile",
             env={"HULL_SHELLCHECK": str(wrap)})
     assert r.returncode == 1, r.stderr.decode()
     got = [(f["file"], f["line"]) for f in json.loads(r.stdout) if f["code"] == "SC2035"]
     assert got == [("a.Dockerfile", 2), ("b.Dockerfile", 4), ("b.Dockerfile", 5),
-                   ("b.Dockerfile", 7)]
+                   ("b.Dockerfile", 7), ("b.Dockerfile", 8)]
     checked = log.read_text()
-    # "ls *" twice: alone, and after "export V=1" (ARG V changes the script's text)
-    assert checked.count("ls *\n") == 2 and checked.count("echo ok\n") == 1
-    assert checked.count(" V=1\n") == 1
+    # ARG V changes only the text of the RUN that names $V: it alone gets "export V=1"
+    assert checked.count("ls *\n") == 1 and checked.count("echo ok\n") == 1
+    assert checked.count("\nexport V=1\nls * \"$V\"\n") == 1
+    assert checked.count("#!/bin/sh\n") == 3
 
 
 def test_shellcheck_absent(tmp_path):

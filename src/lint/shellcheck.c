@@ -49,7 +49,6 @@ struct script {
 	int *line; /* per script line (1-based index - 1): Dockerfile line, 0 for ours */
 	int *col;  /* columns to add on that line */
 	size_t nlines, cap;
-	size_t exports_at;   /* where the export line goes in text (header) */
 	struct script *same; /* run_all: the next script with the same text */
 };
 
@@ -114,52 +113,30 @@ static const char *shebang(const char *shell, char *buf, size_t n)
 	return NULL;
 }
 
-/* The shebang line, then the line exports() fills once the script's body is in. */
-static void header(struct script *s, const char *interp)
+/* Every variable of the stage, as hadolint exports them (NAME=1), on one line: the same
+ * to ShellCheck, which takes a third less time over a script than with a line each (the
+ * names are shell names: env_add). All of them, named in the script or not: ShellCheck's
+ * spelling hints ("did you mean 'VERSION'?", SC2153) draw on every variable assigned, and
+ * the export, always the script's first command, keeps a "# shellcheck" directive at the
+ * top of the body from applying to the whole script. */
+static void export_line(struct script *s, const struct stage_env *env)
 {
-	strbuf_addf(&s->text, "#!%s", interp);
-	add_line(s, "", 0, 0, 0);
-	s->exports_at = s->text.len;
+	if (!env->nvars)
+		return;
+	strbuf_adds(&s->text, "export");
+	for (size_t i = 0; i < env->nvars; i++) {
+		strbuf_addch(&s->text, ' ');
+		strbuf_adds(&s->text, env->vars[i]);
+		strbuf_adds(&s->text, "=1");
+	}
 	add_line(s, "", 0, 0, 0);
 }
 
-/* Fills the export line with the stage's variables as hadolint exports them, NAME=1, so
- * that SC2154 does not report them (nor SC2086 their expansions); all on one line, which
- * ShellCheck reads a third faster than a line each. Only the variables the body names go
- * in: the others cannot change what ShellCheck says, and leaving them out saves it time
- * and makes more scripts alike (run_all checks each text once). The body is searched with
- * its backslash-newlines taken out, as the shell joins words across them. The names are
- * shell names (env_add). */
-static void exports(struct script *s, const struct stage_env *env)
+static void header(struct script *s, const char *interp, const struct stage_env *env)
 {
-	size_t at = s->exports_at, blen = s->text.len - at;
-	const char *body = s->text.buf + at;
-	char *joined = xmalloc(blen + 1);
-	size_t jn = 0;
-	for (size_t i = 0; i < blen; i++) {
-		if (body[i] == '\\' && i + 1 < blen && body[i + 1] == '\n')
-			i++;
-		else
-			joined[jn++] = body[i];
-	}
-	struct strbuf line = STRBUF_INIT;
-	for (size_t i = 0; i < env->nvars; i++) {
-		if (!memmem(joined, jn, env->vars[i], strlen(env->vars[i])))
-			continue;
-		strbuf_adds(&line, line.len ? " " : "export ");
-		strbuf_adds(&line, env->vars[i]);
-		strbuf_adds(&line, "=1");
-	}
-	free(joined);
-	if (line.len) {
-		struct strbuf t = STRBUF_INIT;
-		strbuf_add(&t, s->text.buf, at);
-		strbuf_add(&t, line.buf, line.len);
-		strbuf_add(&t, body, blen);
-		strbuf_release(&s->text);
-		s->text = t;
-	}
-	strbuf_release(&line);
+	strbuf_addf(&s->text, "#!%s", interp);
+	add_line(s, "", 0, 0, 0);
+	export_line(s, env);
 }
 
 /* Length of "RUN --flag=x ... " at the start of the instruction's first line. */
@@ -224,7 +201,8 @@ static void from_lines(struct script *s, const struct df_inst *in, const struct 
 
 /* RUN <<EOF ... EOF: the body is the script (its own shebang wins). Returns false when
  * the body is for another interpreter. */
-static bool from_heredoc(struct script *s, const struct df_heredoc *hd, const char *interp)
+static bool from_heredoc(struct script *s, const struct df_heredoc *hd, const char *interp,
+			 const struct stage_env *env)
 {
 	const char *body = hd->body;
 	int ln = hd->line;
@@ -243,12 +221,11 @@ static bool from_heredoc(struct script *s, const struct df_heredoc *hd, const ch
 		if (!i2)
 			return false;
 		add_line(s, body, n, ln, 0);
-		s->exports_at = s->text.len;
-		add_line(s, "", 0, 0, 0);
+		export_line(s, env);
 		body += n + (body[n] == '\n');
 		ln++;
 	} else {
-		header(s, interp);
+		header(s, interp, env);
 	}
 	while (*body) {
 		size_t n = strcspn(body, "\n");
@@ -375,13 +352,11 @@ static size_t collect(struct df_doc *doc, const char *file, const struct pline *
 			bool ok = true;
 			if (in->nheredocs && !strncmp(in->args, "<<", 2)) {
 				ok = in->nheredocs == 1 &&
-				     from_heredoc(&s, &in->heredocs[0], interp);
+				     from_heredoc(&s, &in->heredocs[0], interp, env);
 			} else {
-				header(&s, interp);
+				header(&s, interp, env);
 				from_lines(&s, in, lines, nlines, doc->escape);
 			}
-			if (ok)
-				exports(&s, env);
 			if (!ok || s.text.len > MAX_SCRIPT || too_deep(&s.text)) {
 				script_free(&s);
 				continue;

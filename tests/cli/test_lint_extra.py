@@ -210,8 +210,10 @@ PROXIES = ["HTTP_PROXY", "http_proxy", "HTTPS_PROXY", "https_proxy", "FTP_PROXY"
            "NO_PROXY", "no_proxy"]
 
 # RUN bodies (one Dockerfile line each, or joined by backslash-newlines) whose findings
-# depend on which variables are exported: hull exports only the ones a script names.
+# depend on the variables exported: hull exports them all on one line, hadolint on a line
+# each; ShellCheck's spelling hints draw on every variable assigned, named or not.
 VAR_RUNS = [
+    "echo \"$version\" \"$VERSIO\" \"$TOKN\" $HTTP_PROXX",
     "echo $HTTP_PROXY $https_proxy $undefined_one",
     "curl -x ${HTTPS_PROXY:-none} ${#no_proxy} \"$VERSION\" $VERSION $TOKEN",
     "echo $http_\\\n_x $ftp_\\\nproxy \"${NO_\\\nPROXY}\"",
@@ -224,7 +226,7 @@ VAR_RUNS = [
 @needs_sc
 @pytest.mark.parametrize("body", VAR_RUNS)
 def test_shellcheck_same_findings_as_every_variable_exported(tmp_path, body):
-    # the oracle: the script as hadolint builds it, every variable of the stage exported
+    # the oracle: the script as hadolint builds it, each variable of the stage exported
     # on a line of its own, checked by shellcheck directly
     text = "FROM a:1\nARG VERSION=1\nENV TOKEN=x OTHER=y\nRUN " + body + "\n"
     got = sorted((f["code"], f["line"], f["level"], f["message"])
@@ -245,12 +247,21 @@ def test_shellcheck_heredoc_shebang_keeps_the_variables(tmp_path):
     got = [(f["code"], f["line"], f["column"]) for f in findings(tmp_path, text)
            if f["code"].startswith("SC")]
     assert got == [("SC2154", 5, 15), ("SC2086", 5, 15)]
+    # the export is the script's first command: a directive at the top of the body covers
+    # the command after it only, as in hadolint, not the whole script
+    for top in ("", "#!/bin/sh\n"):
+        text = ("FROM a:1\nRUN <<EOF\n" + top + "# shellcheck disable=SC2086\necho $a\n"
+                "echo $b\nEOF\n")
+        got = [(f["code"], f["line"]) for f in findings(tmp_path, text)
+               if f["code"].startswith("SC")]
+        n = 4 + top.count("\n")
+        assert got == [("SC2154", n), ("SC2154", n + 1), ("SC2086", n + 1)], top
 
 
 @needs_sc
 def test_shellcheck_checks_a_repeated_script_once(tmp_path):
-    # the same RUN under the same shell and the variables it names, in two files and
-    # thrice in one: shellcheck sees it once, and each RUN gets the finding at its own line
+    # the same RUN under the same shell and variables, in two files and twice in one:
+    # shellcheck sees it once, and each RUN gets the finding at its own line
     log = tmp_path / "scripts.log"
     wrap = tmp_path / "sc-wrap"
     wrap.write_text("#!/bin/sh\nfor a; do case $a in *.sh) cat \"$a\" >> %s;; esac; done\n"
@@ -258,18 +269,17 @@ def test_shellcheck_checks_a_repeated_script_once(tmp_path):
     wrap.chmod(0o755)
     (tmp_path / "a.Dockerfile").write_text("FROM a:1\nRUN ls *\nRUN echo ok\n")
     (tmp_path / "b.Dockerfile").write_text("FROM b:2\nLABEL x=y\n\nRUN ls *\nRUN ls *\n"
-                                           "ARG V\nRUN ls *\nRUN ls * \"$V\"\n")
+                                           "ARG V\nRUN ls *\n")
     r = run(tmp_path, None, "-f", "json", "a.Dockerfile", "b.Dockerfile",
             env={"HULL_SHELLCHECK": str(wrap)})
     assert r.returncode == 1, r.stderr.decode()
     got = [(f["file"], f["line"]) for f in json.loads(r.stdout) if f["code"] == "SC2035"]
     assert got == [("a.Dockerfile", 2), ("b.Dockerfile", 4), ("b.Dockerfile", 5),
-                   ("b.Dockerfile", 7), ("b.Dockerfile", 8)]
+                   ("b.Dockerfile", 7)]
     checked = log.read_text()
-    # ARG V changes only the text of the RUN that names $V: it alone gets "export V=1"
-    assert checked.count("ls *\n") == 1 and checked.count("echo ok\n") == 1
-    assert checked.count("\nexport V=1\nls * \"$V\"\n") == 1
-    assert checked.count("#!/bin/sh\n") == 3
+    # "ls *" twice: without V, and after ARG V (V=1 joins the exports)
+    assert checked.count("ls *\n") == 2 and checked.count("echo ok\n") == 1
+    assert checked.count(" V=1\nls *\n") == 1 and checked.count("#!/bin/sh\n") == 3
 
 
 def test_shellcheck_absent(tmp_path):

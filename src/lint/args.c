@@ -7,6 +7,7 @@
 #include <ctype.h>
 #include <jansson.h>
 #include <string.h>
+#include <strings.h>
 
 #define MAX_ONBUILD_DEPTH 4
 
@@ -107,7 +108,8 @@ static bool parse_json(struct df_doc *doc, struct df_inst *in, const char *s)
 	return true;
 }
 
-bool df_exec_form(const char *s)
+/* s is a JSON array of strings: the exec form */
+static bool exec_form(const char *s)
 {
 	if (*s != '[')
 		return false;
@@ -117,6 +119,15 @@ bool df_exec_form(const char *s)
 		ok = json_is_string(json_array_get(v, i));
 	json_decref(v);
 	return ok;
+}
+
+const char *df_healthcheck_shell(const struct df_inst *in)
+{
+	const char *a = in->args;
+	if (!a || strncasecmp(a, "CMD", 3) || (a[3] != ' ' && a[3] != '\t'))
+		return NULL;
+	a += 3 + strspn(a + 3, " \t");
+	return *a && !exec_form(a) ? a : NULL;
 }
 
 /* Finds <<EOF, <<-EOF, <<"EOF", <<'EOF' markers outside quotes (not <<< here-strings). */

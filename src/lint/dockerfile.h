@@ -115,7 +115,8 @@ const char *df_unquote(struct arena *a, const char *s);
 /* The length of the registry that the image reference ref[0..n) names, 0 for none: a first
  * component with '.' or ':', or "localhost", as Docker's reference parser decides. */
 size_t df_registry_len(const char *ref, size_t n);
-/* s is a JSON array of strings: the exec form of CMD, ENTRYPOINT, HEALTHCHECK CMD, ... */
-bool df_exec_form(const char *s);
+/* HEALTHCHECK [flags] CMD command: the command when it is in shell form (not a JSON array
+ * of strings), else NULL (NONE, exec form, no command). */
+const char *df_healthcheck_shell(const struct df_inst *in);
 
 #endif

@@ -242,12 +242,8 @@ static void fix_exec_form(struct fixer *f, const struct df_inst *in, const struc
  * (one that is quoted or holds a blank leaves the line alone). */
 static void fix_healthcheck(struct fixer *f, const struct df_inst *in, const struct df_inst *shell)
 {
-	const char *a = in->args;
-	if (!a || in->argc < 2 || strncasecmp(a, "CMD", 3) || (a[3] != ' ' && a[3] != '\t') ||
-	    spans_comments(f, in))
-		return;
-	const char *cmd = a + 3 + strspn(a + 3, " \t");
-	if (!*cmd || df_exec_form(cmd))
+	const char *cmd = df_healthcheck_shell(in);
+	if (!cmd || in->argc < 2 || spans_comments(f, in))
 		return;
 	struct strbuf sb = STRBUF_INIT;
 	bool lower = lower_keyword(f, in);

@@ -7,7 +7,6 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #define ARENA (&c->doc->arena)
 
@@ -243,22 +242,11 @@ RULE_CHECK(dl3024)
 			lint_fail(c, v[i]->line);
 }
 
-/* HEALTHCHECK [flags] CMD command...: the command in shell form */
-static bool healthcheck_shell(const struct df_inst *in)
-{
-	const char *a = in->args;
-	if (!a || strncasecmp(a, "CMD", 3) || (a[3] != ' ' && a[3] != '\t'))
-		return false;
-	a += 3;
-	a += strspn(a, " \t");
-	return *a && !df_exec_form(a);
-}
-
 RULE_CHECK(dl3025)
 {
 	for (size_t i = 0; i < n; i++)
 		if (((is_kind(v[i], DF_CMD) || is_kind(v[i], DF_ENTRYPOINT)) && !v[i]->json) ||
-		    (is_kind(v[i], DF_HEALTHCHECK) && healthcheck_shell(v[i])))
+		    (is_kind(v[i], DF_HEALTHCHECK) && df_healthcheck_shell(v[i])))
 			lint_fail(c, v[i]->line);
 }
 

@@ -367,12 +367,6 @@ static bool rpm_clean(const struct sh_cmd *cmd, const char *name, const char *co
 	return clean_all(cmd, name) || rm_dir(cmd, dirs);
 }
 
-/* zypper: "clean" or "cc" */
-static bool zypper_clean(const struct sh_cmd *cmd, const char *name, const char *const *words)
-{
-	return sh_has_args(cmd, name, words);
-}
-
 /* A cleanup (the first kind of command hadolint's findCommandIndex looks for) comes after
  * the last command that installs (name with one of verbs); true when nothing is installed.
  * "clean; install; clean" is fine, "install; clean; install" leaves a cache. */
@@ -459,7 +453,8 @@ RULE_RUN(dl3036)
 {
 	if (cache_mounted(c, in, LIST("/var/cache/zypp")))
 		return true;
-	return cleaned_after(s, "zypper", LIST("install", "in"), zypper_clean, LIST("clean", "cc"));
+	/* zypper's cleanup: "zypper clean" or "zypper cc" */
+	return cleaned_after(s, "zypper", LIST("install", "in"), sh_has_args, LIST("clean", "cc"));
 }
 
 RULE_RUN(dl3037)
@@ -518,7 +513,8 @@ static bool dnf_pkg_ok(const char *p)
 	const char *dash = strchr(p, '-');
 	if (!dash)
 		return false;
-	if (ends_with(p, ".rpm") || contains(p, "-${VAR}")) /* "git-core-${GIT_VER}" */
+	/* the splitter reads every expansion as "${VAR}": "git-core-${GIT_VER}" */
+	if (ends_with(p, ".rpm") || contains(p, "-${VAR}"))
 		return true;
 	bool digit = false;
 	for (const char *q = dash + 1;; q++) {

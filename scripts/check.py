@@ -24,7 +24,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 LSAN_SUPP = os.path.join(ROOT, "fuzz", "lsan.supp")
 SAN_ENV = {
     "ASAN_OPTIONS": "detect_leaks=1:exitcode=99:abort_on_error=0:strict_string_checks=1",
-    "LSAN_OPTIONS": "suppressions=" + LSAN_SUPP,
+    "LSAN_OPTIONS": "print_suppressions=0:suppressions=" + LSAN_SUPP,
     "UBSAN_OPTIONS": "halt_on_error=1:print_stacktrace=1:exitcode=99",
 }
 

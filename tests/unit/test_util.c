@@ -1,4 +1,5 @@
-/* Unit tests for src/util: strbuf, JSON escaping, paths, sizes, maps, digests. */
+/* Unit tests for src/util: strbuf, JSON escaping, paths, sizes, maps, digests, and the YAML
+ * reader on short hostile inputs. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -13,6 +14,7 @@
 #include "util/strbuf.h"
 #include "util/strmap.h"
 #include "util/util.h"
+#include "util/yaml.h"
 
 #include <fcntl.h>
 #include <stdatomic.h>
@@ -273,6 +275,53 @@ static void test_progress(void **state)
 	unsetenv("COLUMNS");
 }
 
+static int yaml_any(const struct knode *root, size_t index, void *ctx)
+{
+	(void)root;
+	(void)index;
+	(*(size_t *)ctx)++;
+	return 0;
+}
+
+/* Short strings of YAML's indicators, tabs and newlines: each one parses or is refused with
+ * a message, and nothing crashes. libfyaml 0.7 wrote to freed memory when destroying a
+ * parser after "? n:\t?" (a tab before a block indicator inside an explicit key). */
+static void test_yaml_short_inputs(void **state)
+{
+	(void)state;
+	static const char alpha[] = "?:- \t\na[]{},#&*!|>\"'%.";
+	const char *known[] = {"? n:\t?", "? a}!'-:\t?", "? :&a&}]*:\t:", "a: b\n? n:\t-\n"};
+	uint32_t x = 2463534242u; /* xorshift32: the same strings on every libc */
+	size_t refused = 0;
+	for (size_t k = 0; k < 60000 + ARRAY_SIZE(known); k++) {
+		char buf[24];
+		size_t len;
+		if (k < ARRAY_SIZE(known)) {
+			len = strlen(known[k]);
+			memcpy(buf, known[k], len);
+		} else {
+			x ^= x << 13, x ^= x >> 17, x ^= x << 5;
+			len = 1 + x % 16;
+			for (size_t i = 0; i < len; i++) {
+				x ^= x << 13, x ^= x >> 17, x ^= x << 5;
+				buf[i] = alpha[x % (sizeof(alpha) - 1)];
+			}
+		}
+		struct arena a = ARENA_INIT;
+		struct hull_err err = {0};
+		size_t docs = 0;
+		if (hull_yaml_parse(buf, len, &a, yaml_any, &docs, &err)) {
+			assert_non_null(err.msg);
+			if (k < ARRAY_SIZE(known))
+				assert_non_null(strstr(err.msg, "cannot use tab for indentation"));
+			hull_err_clear(&err);
+			refused++;
+		}
+		arena_free(&a);
+	}
+	assert_true(refused > 1000); /* the strings reach the error paths */
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -287,6 +336,7 @@ int main(void)
 		cmocka_unit_test(test_err),
 		cmocka_unit_test(test_write_atomic_special_files),
 		cmocka_unit_test(test_progress),
+		cmocka_unit_test(test_yaml_short_inputs),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

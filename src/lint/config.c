@@ -1,19 +1,31 @@
-/* hadolint's YAML configuration (.hadolint.yaml), read with libfyaml. The same keys may sit
- * under "lint:" in a hull.yaml (found by src/util/config.c's lookup, see cmd_lint.c), plus
- * hull's no-shellcheck and no-hull-rules. Unknown keys are ignored, as hadolint ignores
- * them. */
+/* hadolint's YAML configuration (.hadolint.yaml), read with the shared YAML reader
+ * (src/util/yaml.c: one-line errors with a position, no NUL bytes or invalid UTF-8). The
+ * same keys may sit under "lint:" in a hull.yaml (found by src/util/config.c's lookup, see
+ * cmd_lint.c), plus hull's no-shellcheck and no-hull-rules. Unknown keys are ignored, as
+ * hadolint ignores them. */
 #include "lint.h"
 
-#include <libfyaml.h>
+#include "../util/yaml.h"
+
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #define MAX_CONFIG_SIZE (1u << 20)
 
-static const char *scalar(struct fy_node *n)
+/* The value of m[key]; NULL when absent or null ("key:" with nothing after it). */
+static const struct knode *get(const struct knode *m, const char *key)
 {
-	return n && fy_node_is_scalar(n) ? fy_node_get_scalar0(n) : NULL;
+	const struct knode *n = kmap_get(m, key);
+	if (n && n->type == KNODE_SCALAR && n->plain &&
+	    (!*n->str || !strcmp(n->str, "null") || !strcmp(n->str, "~")))
+		return NULL;
+	return n;
+}
+
+static const char *scalar(const struct knode *n)
+{
+	return knode_is(n, KNODE_SCALAR) ? n->str : NULL;
 }
 
 static int bad(struct hull_err *err, const char *path, const char *key, const char *want)
@@ -22,7 +34,7 @@ static int bad(struct hull_err *err, const char *path, const char *key, const ch
 }
 
 /* Calls add(o, item) for each scalar of a sequence (a lone scalar counts as one). */
-static int each_scalar(struct fy_node *n, const char *path, const char *key,
+static int each_scalar(const struct knode *n, const char *path, const char *key,
 		       struct hull_lint_opts *o, void (*add)(struct hull_lint_opts *, const char *),
 		       struct hull_err *err)
 {
@@ -32,22 +44,20 @@ static int each_scalar(struct fy_node *n, const char *path, const char *key,
 		add(o, scalar(n));
 		return 0;
 	}
-	if (!fy_node_is_sequence(n))
+	if (!knode_is(n, KNODE_SEQ))
 		return bad(err, path, key, "a list");
-	void *it = NULL;
-	struct fy_node *e;
-	while ((e = fy_node_sequence_iterate(n, &it))) {
-		if (!scalar(e))
+	for (size_t i = 0; i < n->n; i++) {
+		if (!scalar(n->items[i]))
 			return bad(err, path, key, "a list of strings");
-		add(o, scalar(e));
+		add(o, scalar(n->items[i]));
 	}
 	return 0;
 }
 
-static int get_bool(struct fy_node *m, const char *key, const char *path, bool *out,
+static int get_bool(const struct knode *m, const char *key, const char *path, bool *out,
 		    struct hull_err *err)
 {
-	struct fy_node *n = fy_node_mapping_lookup_by_string(m, key, FY_NT);
+	const struct knode *n = get(m, key);
 	if (!n)
 		return 0;
 	const char *s = scalar(n);
@@ -60,21 +70,21 @@ static int get_bool(struct fy_node *m, const char *key, const char *path, bool *
 	return 0;
 }
 
-static int load_overrides(struct fy_node *m, const char *path, struct hull_lint_opts *o,
+static int load_overrides(const struct knode *m, const char *path, struct hull_lint_opts *o,
 			  struct hull_err *err)
 {
-	struct fy_node *ov = fy_node_mapping_lookup_by_string(m, "override", FY_NT);
+	const struct knode *ov = get(m, "override");
 	if (!ov)
 		return 0;
-	if (!fy_node_is_mapping(ov))
+	if (!knode_is(ov, KNODE_MAP))
 		return bad(err, path, "override", "a mapping of error/warning/info/style lists");
 	static const char *const levels[] = {"error", "warning", "info", "style"};
 	for (size_t i = 0; i < ARRAY_SIZE(levels); i++) {
 		struct hull_lint_opts tmp;
 		hull_lint_opts_init(&tmp);
-		struct fy_node *l = fy_node_mapping_lookup_by_string(ov, levels[i], FY_NT);
 		/* collect the codes of one level, then give them that level */
-		int rc = each_scalar(l, path, levels[i], &tmp, hull_lint_opts_ignore, err);
+		int rc = each_scalar(get(ov, levels[i]), path, levels[i], &tmp,
+				     hull_lint_opts_ignore, err);
 		for (size_t k = 0; !rc && k < tmp.nignored; k++)
 			hull_lint_opts_override(o, tmp.ignored[k], (enum hull_lint_sev)i);
 		hull_lint_opts_free(&tmp);
@@ -84,18 +94,16 @@ static int load_overrides(struct fy_node *m, const char *path, struct hull_lint_
 	return 0;
 }
 
-static int load_labels(struct fy_node *m, const char *path, struct hull_lint_opts *o,
+static int load_labels(const struct knode *m, const char *path, struct hull_lint_opts *o,
 		       struct hull_err *err)
 {
-	struct fy_node *ls = fy_node_mapping_lookup_by_string(m, "label-schema", FY_NT);
+	const struct knode *ls = get(m, "label-schema");
 	if (!ls)
 		return 0;
-	if (!fy_node_is_mapping(ls))
+	if (!knode_is(ls, KNODE_MAP))
 		return bad(err, path, "label-schema", "a mapping of label names to types");
-	void *it = NULL;
-	struct fy_node_pair *p;
-	while ((p = fy_node_mapping_iterate(ls, &it))) {
-		const char *k = scalar(fy_node_pair_key(p)), *v = scalar(fy_node_pair_value(p));
+	for (size_t i = 0; i < ls->n; i++) {
+		const char *k = ls->entries[i].key, *v = scalar(ls->entries[i].val);
 		if (!k || !v)
 			return bad(err, path, "label-schema", "a mapping of label names to types");
 		char *spec = xasprintf("%s:%s", k, v);
@@ -109,13 +117,12 @@ static int load_labels(struct fy_node *m, const char *path, struct hull_lint_opt
 	return 0;
 }
 
-static int load_mapping(struct fy_node *m, const char *path, struct hull_lint_opts *o,
+static int load_mapping(const struct knode *m, const char *path, struct hull_lint_opts *o,
 			struct hull_err *err)
 {
-	if (each_scalar(fy_node_mapping_lookup_by_string(m, "ignored", FY_NT), path, "ignored", o,
-			hull_lint_opts_ignore, err) ||
-	    each_scalar(fy_node_mapping_lookup_by_string(m, "trustedRegistries", FY_NT), path,
-			"trustedRegistries", o, hull_lint_opts_trust, err) ||
+	if (each_scalar(get(m, "ignored"), path, "ignored", o, hull_lint_opts_ignore, err) ||
+	    each_scalar(get(m, "trustedRegistries"), path, "trustedRegistries", o,
+			hull_lint_opts_trust, err) ||
 	    load_overrides(m, path, o, err) || load_labels(m, path, o, err) ||
 	    get_bool(m, "strict-labels", path, &o->strict_labels, err) ||
 	    get_bool(m, "no-fail", path, &o->no_fail, err) ||
@@ -123,12 +130,12 @@ static int load_mapping(struct fy_node *m, const char *path, struct hull_lint_op
 	    get_bool(m, "no-shellcheck", path, &o->no_shellcheck, err) ||
 	    get_bool(m, "no-hull-rules", path, &o->no_hull_rules, err))
 		return HULL_EINPUT;
-	if (fy_node_mapping_lookup_by_string(m, "no-color", FY_NT)) {
+	if (get(m, "no-color")) {
 		if (get_bool(m, "no-color", path, &o->no_color, err))
 			return HULL_EINPUT;
 		o->no_color_set = true;
 	}
-	const char *t = scalar(fy_node_mapping_lookup_by_string(m, "failure-threshold", FY_NT));
+	const char *t = scalar(get(m, "failure-threshold"));
 	if (t) {
 		int s = hull_lint_sev_parse(t);
 		if (s < 0)
@@ -136,7 +143,7 @@ static int load_mapping(struct fy_node *m, const char *path, struct hull_lint_op
 				   "error, warning, info, style, ignore or none");
 		o->threshold = (enum hull_lint_sev)s;
 	}
-	const char *f = scalar(fy_node_mapping_lookup_by_string(m, "format", FY_NT));
+	const char *f = scalar(get(m, "format"));
 	if (f) {
 		if (!hull_lint_format_known(f))
 			return bad(err, path, "format", "a known output format");
@@ -146,32 +153,51 @@ static int load_mapping(struct fy_node *m, const char *path, struct hull_lint_op
 	return 0;
 }
 
+/* The stream's one document (a second is an error: which would apply?). */
+static int one_doc(const struct knode *root, size_t index, void *ctx)
+{
+	if (index > 1)
+		return HULL_EINPUT;
+	*(const struct knode **)ctx = root;
+	return 0;
+}
+
+int hull_lint_config_parse(struct hull_lint_opts *o, const char *path, const char *text, size_t len,
+			   struct hull_err *err)
+{
+	struct arena a = ARENA_INIT;
+	const struct knode *root = NULL;
+	struct hull_err e = {0};
+	int rc = hull_yaml_parse(text, len, &a, one_doc, &root, &e);
+	if (rc) {
+		hull_err_set(err, HULL_EINPUT, "%s: %s", path,
+			     e.msg ? e.msg : "one YAML document expected");
+		hull_err_clear(&e);
+		goto out;
+	}
+	/* an empty file (or one of comments only) is an empty configuration */
+	if (!root || (root->type == KNODE_SCALAR && root->plain && !*root->str))
+		goto out;
+	if (!knode_is(root, KNODE_MAP)) {
+		rc = hull_err_set(err, HULL_EINPUT, "%s: expected a mapping at the top", path);
+		goto out;
+	}
+	const struct knode *lint = kmap_get(root, "lint");
+	if (knode_is(lint, KNODE_MAP))
+		root = lint;
+	rc = load_mapping(root, path, o, err);
+out:
+	arena_free(&a);
+	return rc;
+}
+
 int hull_lint_config_load(struct hull_lint_opts *o, const char *path, struct hull_err *err)
 {
 	char *text;
 	size_t len;
 	if (hull_read_file(path, MAX_CONFIG_SIZE, &text, &len, err))
 		return HULL_EINPUT;
-	struct fy_parse_cfg cfg = {.flags = FYPCF_QUIET};
-	struct fy_document *fyd = fy_document_build_from_string(&cfg, text, len);
-	int rc = 0;
-	if (!fyd) {
-		rc = hull_err_set(err, HULL_EINPUT, "%s: not valid YAML", path);
-		goto out;
-	}
-	struct fy_node *root = fy_document_root(fyd);
-	if (!root) /* an empty file is an empty configuration */
-		goto out;
-	if (!fy_node_is_mapping(root)) {
-		rc = hull_err_set(err, HULL_EINPUT, "%s: expected a mapping at the top", path);
-		goto out;
-	}
-	struct fy_node *lint = fy_node_mapping_lookup_by_string(root, "lint", FY_NT);
-	if (lint && fy_node_is_mapping(lint))
-		root = lint;
-	rc = load_mapping(root, path, o, err);
-out:
-	fy_document_destroy(fyd);
+	int rc = hull_lint_config_parse(o, path, text, len, err);
 	free(text);
 	return rc;
 }

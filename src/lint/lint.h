@@ -77,6 +77,9 @@ int hull_lint_opts_label(struct hull_lint_opts *o, const char *spec,
 /* Reads a .hadolint.yaml (or hull.yaml with a "lint:" mapping) into o. */
 int hull_lint_config_load(struct hull_lint_opts *o, const char *path,
 			  struct hull_err *err) HULL_MUST_CHECK;
+/* The same from text already read; path names it in errors. */
+int hull_lint_config_parse(struct hull_lint_opts *o, const char *path, const char *text, size_t len,
+			   struct hull_err *err) HULL_MUST_CHECK;
 /* The config hadolint would use: ./.hadolint.yaml, ./.hadolint.yml, then
  * $XDG_CONFIG_HOME/hadolint.yaml (~/.config when unset). NULL if none; caller frees. */
 char *hull_lint_config_find(void);

@@ -218,6 +218,33 @@ def test_config_flag_and_xdg(tmp_path):
     assert r.returncode == 2 and b"bad.yml" in r.stderr
 
 
+@pytest.mark.parametrize("text,needle", [
+    (b"failure-threshold: [x\n", b"line 2, column 1: flow sequence without a closing bracket"),
+    (b"ignored: [DL3006]\x00[DL3007]\n", b"line 1: NUL byte"),
+    (b"ignored: [DL30\xff06]\n", b"line 1: invalid UTF-8"),
+    (b"ignored: [DL3006]\n---\nignored: [DL3007]\n", b"one YAML document expected"),
+    # libfyaml 0.7 wrote to freed memory after this error (found by fuzz_lintcfg)
+    (b"? n:\t?", b"line 1, column 5: cannot use tab for indentation"),
+    (b"- DL3006\n", b"expected a mapping at the top"),
+    (b"no-fail: maybe\n", b'"no-fail" must be true or false'),
+])
+def test_bad_config_is_one_line_and_exit_2(tmp_path, text, needle):
+    (tmp_path / "c.yaml").write_bytes(text)
+    r = lint(tmp_path, "FROM debian\n", "-c", "c.yaml")
+    assert r.returncode == 2 and not r.stdout, r.stderr
+    lines = r.stderr.splitlines()
+    assert len(lines) == 1 and lines[0].startswith(b"hull: error: c.yaml: "), r.stderr
+    assert needle in lines[0], r.stderr
+
+
+def test_empty_or_null_config_is_no_config(tmp_path):
+    for text in ["", "# nothing set yet\n", "ignored:\noverride:\n", "lint:\n"]:
+        (tmp_path / ".hadolint.yaml").write_text(text)
+        r = lint(tmp_path, "FROM debian\n", "-f", "json")
+        assert r.returncode == 1 and not r.stderr, (text, r.stderr)
+        assert [f["code"] for f in json.loads(r.stdout)] == ["DL3006"], text
+
+
 def test_flags_and_exit_codes(tmp_path):
     assert lint(tmp_path, "FROM debian:12\n").returncode == 0
     assert lint(tmp_path, "FROM debian\n").returncode == 1

@@ -527,14 +527,6 @@ static bool removes(const struct sh_script *s, const char *prefix)
 	return false;
 }
 
-static bool any_args(const struct sh_script *s, const char *name, const char *const *args)
-{
-	for (size_t i = 0; i < s->ncmds; i++)
-		if (sh_has_args(&s->cmds[i], name, args))
-			return true;
-	return false;
-}
-
 static bool pip_cache_left(const struct sh_script *s)
 {
 	for (size_t i = 0; i < s->ncmds; i++) {
@@ -552,7 +544,8 @@ static bool pip_cache_left(const struct sh_script *s)
 static void caches_left(struct lint_ctx *c, const struct df_inst *in, const struct sh_script *s,
 			bool pip_env, struct strbuf *out)
 {
-	if ((any_args(s, "apt-get", LIST("install")) || any_args(s, "apt", LIST("install"))) &&
+	if ((sh_any_has_args(s, "apt-get", LIST("install")) ||
+	     sh_any_has_args(s, "apt", LIST("install"))) &&
 	    !removes(s, "/var/lib/apt/lists") && !cache_mounted(c, in, "/var/lib/apt/lists"))
 		strbuf_adds(out, "apt lists (rm -rf /var/lib/apt/lists/*)");
 	bool apk_cached = false;
@@ -563,9 +556,9 @@ static void caches_left(struct lint_ctx *c, const struct df_inst *in, const stru
 		strbuf_addf(out, "%sapk cache (apk add --no-cache)", out->len ? ", " : "");
 	if (!pip_env && pip_cache_left(s) && !cache_mounted(c, in, "*/.cache/pip"))
 		strbuf_addf(out, "%spip cache (pip install --no-cache-dir)", out->len ? ", " : "");
-	if (any_args(s, "npm", LIST("install", "i", "ci")) && !any_args(s, "npm", LIST("cache")) &&
-	    !removes(s, "/root/.npm") && !removes(s, "~/.npm") &&
-	    !cache_mounted(c, in, "*/.npm/_cacache"))
+	if (sh_any_has_args(s, "npm", LIST("install", "i", "ci")) &&
+	    !sh_any_has_args(s, "npm", LIST("cache")) && !removes(s, "/root/.npm") &&
+	    !removes(s, "~/.npm") && !cache_mounted(c, in, "*/.npm/_cacache"))
 		strbuf_addf(out, "%snpm cache (npm cache clean --force)", out->len ? ", " : "");
 }
 

@@ -320,14 +320,6 @@ RULE_RUN(dl3030)
 	return true;
 }
 
-static bool any_cmd(const struct sh_script *s, const char *name, const char *const *args)
-{
-	for (size_t i = 0; i < s->ncmds; i++)
-		if (sh_has_args(&s->cmds[i], name, args))
-			return true;
-	return false;
-}
-
 /* A cache the RUN mounts (cache or tmpfs) instead of leaving it in the layer. */
 static bool cache_mounted(struct lint_ctx *c, const struct df_inst *in, const char *const *dirs)
 {
@@ -446,7 +438,7 @@ RULE_RUN(dl3034)
 RULE_RUN(dl3035)
 {
 	(void)c, (void)in;
-	return !any_cmd(s, "zypper", LIST("dist-upgrade", "dup"));
+	return !sh_any_has_args(s, "zypper", LIST("dist-upgrade", "dup"));
 }
 
 RULE_RUN(dl3036)
@@ -610,5 +602,5 @@ RULE_RUN(dl3062)
 RULE_RUN(dl4005)
 {
 	(void)c, (void)in;
-	return !any_cmd(s, "ln", LIST("/bin/sh"));
+	return !sh_any_has_args(s, "ln", LIST("/bin/sh"));
 }

@@ -13,14 +13,6 @@ static bool is_kind(const struct df_inst *in, enum df_kind k)
 	return in->kind == k;
 }
 
-static bool any_cmd(const struct sh_script *s, const char *name, const char *const *args)
-{
-	for (size_t i = 0; i < s->ncmds; i++)
-		if (sh_has_args(&s->cmds[i], name, args))
-			return true;
-	return false;
-}
-
 /* FROM lines compare as hadolint compares BaseImage values: by what they say. */
 static bool same_from(const struct df_inst *a, const struct df_inst *b)
 {
@@ -71,8 +63,8 @@ static void stage_forgets(struct lint_ctx *c, struct df_inst *const *v, size_t n
 static bool apt_lists_left(struct lint_ctx *c, const struct df_inst *in)
 {
 	const struct sh_script *s = lint_shell(c, in);
-	if (!any_cmd(s, "apt-get", LIST("update")) ||
-	    any_cmd(s, "rm", LIST("-rf", "/var/lib/apt/lists/*")))
+	if (!sh_any_has_args(s, "apt-get", LIST("update")) ||
+	    sh_any_has_args(s, "rm", LIST("-rf", "/var/lib/apt/lists/*")))
 		return false;
 	return !lint_cache_mount(c, in, "/var/lib/apt/lists", 0) &&
 	       !(lint_cache_mount(c, in, "/var/lib/apt", 0) &&
@@ -89,7 +81,8 @@ RULE_CHECK(dl3009)
 static bool yarn_cache_left(struct lint_ctx *c, const struct df_inst *in)
 {
 	const struct sh_script *s = lint_shell(c, in);
-	return any_cmd(s, "yarn", LIST("install")) && !any_cmd(s, "yarn", LIST("cache", "clean")) &&
+	return sh_any_has_args(s, "yarn", LIST("install")) &&
+	       !sh_any_has_args(s, "yarn", LIST("cache", "clean")) &&
 	       !lint_cache_mount(c, in, "*/.cache/yarn", LINT_MOUNT_TMPFS | LINT_MOUNT_ABOVE);
 }
 

@@ -623,3 +623,11 @@ bool sh_uses(const struct sh_script *s, const char *name)
 			return true;
 	return false;
 }
+
+bool sh_any_has_args(const struct sh_script *s, const char *name, const char *const *any_of)
+{
+	for (size_t i = 0; i < s->ncmds; i++)
+		if (sh_has_args(&s->cmds[i], name, any_of))
+			return true;
+	return false;
+}

@@ -41,5 +41,7 @@ size_t sh_plain_args(struct arena *a, const struct sh_cmd *c, const char *const 
 /* Index of the first command matching (or -1). */
 long sh_find(const struct sh_script *s, bool (*pred)(const struct sh_cmd *));
 bool sh_uses(const struct sh_script *s, const char *name);
+/* Whether any command of s is name with one of any_of among its arguments (sh_has_args). */
+bool sh_any_has_args(const struct sh_script *s, const char *name, const char *const *any_of);
 
 #endif

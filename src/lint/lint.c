@@ -327,7 +327,8 @@ static void finish(struct hull_lint_result *res, size_t start, const struct igno
 		res->v[m++] = *f;
 	}
 	res->n = m;
-	stable_sort(res->v + start, res->n - start);
+	if (m > start) /* res->v is NULL before the first finding */
+		stable_sort(res->v + start, m - start);
 }
 
 int hull_lint_buffer(const char *file, const char *text, size_t len, const struct hull_lint_opts *o,

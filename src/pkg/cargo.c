@@ -46,7 +46,8 @@ static void lock_flush(struct lock *l)
 	if (l->name && l->version) {
 		hull_pkg_add_once(l->inv, &l->seen, "cargo", l->name, l->version, l->f,
 				  "cargo-lock");
-		for (const char *p = l->deps.buf, *end = p + l->deps.len; p < end;) {
+		const char *p = l->deps.buf, *end = l->deps.len ? p + l->deps.len : p;
+		while (p < end) { /* .buf is NULL until a dependency is added */
 			const char *nl = memchr(p, '\n', (size_t)(end - p));
 			lock_dep(l, p, (size_t)(nl - p));
 			p = nl + 1;

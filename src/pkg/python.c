@@ -80,6 +80,8 @@ static bool name_char(char c);
 static void requires_dist(struct hull_inventory *inv, const struct hull_pkg_file *f,
 			  const struct meta *m)
 {
+	if (!m->requires.len) /* .buf is NULL until something is added */
+		return;
 	const char *p = m->requires.buf, *end = p + m->requires.len;
 	while (p < end) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));

@@ -31,7 +31,9 @@ const char cmd_lint_usage[] =
 	"  -c, --config FILE             config file (default: ./.hadolint.yaml, ./.hadolint.yml,\n"
 	"                                the lint: section of hull.yaml ($HULL_CONFIG,\n"
 	"                                ./hull.yaml, $XDG_CONFIG_HOME/hull/hull.yaml), then\n"
-	"                                $XDG_CONFIG_HOME/hadolint.yaml)\n"
+	"                                hadolint's: $XDG_CONFIG_HOME/hadolint.y[a]ml,\n"
+	"                                ~/.hadolint/{hadolint,config}.y[a]ml,\n"
+	"                                ~/.hadolint.y[a]ml)\n"
 	"  -f, --format FORMAT           tty, json, checkstyle, codeclimate, gitlab_codeclimate,\n"
 	"                                gnu, sarif, sonarqube, junit, codacy (default: tty)\n"
 	"      --file-path-in-report PATH\n"
@@ -150,15 +152,11 @@ static const char *config_arg(int argc, char **argv)
 }
 
 /* Without -c: ./.hadolint.yaml or ./.hadolint.yml, then the lint: section of hull.yaml
- * ($HULL_CONFIG, ./hull.yaml, $XDG_CONFIG_HOME/hull/hull.yaml), then hadolint's
- * $XDG_CONFIG_HOME/hadolint.yaml. NULL with err unset when there is none. */
+ * ($HULL_CONFIG, ./hull.yaml, $XDG_CONFIG_HOME/hull/hull.yaml), then hadolint's user
+ * configs (hull_lint_config_find). NULL with err unset when there is none. */
 static char *find_config(struct hull_err *err)
 {
-	char *p = hull_lint_config_find();
-	if (p && strncmp(p, ".hadolint.", 10)) {
-		free(p); /* the XDG one comes after hull.yaml */
-		p = NULL;
-	}
+	char *p = hull_lint_config_find(false);
 	if (p)
 		return p;
 	struct hull_config hc = {0};
@@ -169,7 +167,7 @@ static char *find_config(struct hull_err *err)
 	if (hc.path && hull_config_section(&hc, "lint"))
 		p = xstrdup(hc.path);
 	hull_config_free(&hc);
-	return p ? p : hull_lint_config_find();
+	return p ? p : hull_lint_config_find(true);
 }
 
 static int apply_flag(struct hull_lint_opts *o, int c, const char *arg)

@@ -9,6 +9,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #define MAX_CONFIG_SIZE (1u << 20)
@@ -202,20 +203,44 @@ int hull_lint_config_load(struct hull_lint_opts *o, const char *path, struct hul
 	return rc;
 }
 
-char *hull_lint_config_find(void)
+/* The first of names under dir that is a file (hadolint's doesFileExist), or NULL. */
+static char *first_file(const char *dir, const char *const *names, size_t n)
 {
-	static const char *const local[] = {".hadolint.yaml", ".hadolint.yml"};
-	for (size_t i = 0; i < ARRAY_SIZE(local); i++)
-		if (!access(local[i], R_OK))
-			return xstrdup(local[i]);
-	const char *xdg = getenv("XDG_CONFIG_HOME");
-	char *p = NULL;
-	if (xdg && *xdg)
-		p = xasprintf("%s/hadolint.yaml", xdg);
-	else if (getenv("HOME"))
-		p = xasprintf("%s/.config/hadolint.yaml", getenv("HOME"));
-	if (p && !access(p, R_OK))
-		return p;
-	free(p);
+	for (size_t i = 0; i < n; i++) {
+		char *p = dir ? xasprintf("%s/%s", dir, names[i]) : xstrdup(names[i]);
+		struct stat st;
+		if (!stat(p, &st) && !S_ISDIR(st.st_mode))
+			return p;
+		free(p);
+	}
 	return NULL;
+}
+
+char *hull_lint_config_find(bool user)
+{
+	static const char *const hidden[] = {".hadolint.yaml", ".hadolint.yml"};
+	static const char *const visible[] = {"hadolint.yaml", "hadolint.yml", "config.yaml",
+					      "config.yml"};
+	if (!user)
+		return first_file(NULL, hidden, ARRAY_SIZE(hidden));
+	const char *home = getenv("HOME"), *xdg = getenv("XDG_CONFIG_HOME");
+	if (home && !*home)
+		home = NULL;
+	char *p = NULL;
+	/* an XDG variable that is not an absolute path is ignored, as the spec says */
+	if (xdg && *xdg == '/')
+		p = first_file(xdg, visible, 2);
+	else if (home) {
+		char *d = xasprintf("%s/.config", home);
+		p = first_file(d, visible, 2);
+		free(d);
+	}
+	if (!p && home) {
+		char *d = xasprintf("%s/.hadolint", home);
+		p = first_file(d, visible, ARRAY_SIZE(visible));
+		free(d);
+	}
+	if (!p && home)
+		p = first_file(home, hidden, ARRAY_SIZE(hidden));
+	return p;
 }

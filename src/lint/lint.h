@@ -80,9 +80,11 @@ int hull_lint_config_load(struct hull_lint_opts *o, const char *path,
 /* The same from text already read; path names it in errors. */
 int hull_lint_config_parse(struct hull_lint_opts *o, const char *path, const char *text, size_t len,
 			   struct hull_err *err) HULL_MUST_CHECK;
-/* The config hadolint would use: ./.hadolint.yaml, ./.hadolint.yml, then
- * $XDG_CONFIG_HOME/hadolint.yaml (~/.config when unset). NULL if none; caller frees. */
-char *hull_lint_config_find(void);
+/* The config file hadolint would use, as its findConfig searches. !user: the working
+ * directory's .hadolint.yaml or .hadolint.yml. user: $XDG_CONFIG_HOME (~/.config)
+ * hadolint.yaml or .yml, then ~/.hadolint/ hadolint.yaml, hadolint.yml, config.yaml or
+ * config.yml, then ~/.hadolint.yaml or ~/.hadolint.yml. NULL if none; caller frees. */
+char *hull_lint_config_find(bool user);
 
 struct hull_lint_result {
 	struct hull_lint_finding *v;

@@ -218,6 +218,44 @@ def test_config_flag_and_xdg(tmp_path):
     assert r.returncode == 2 and b"bad.yml" in r.stderr
 
 
+def test_config_search_order_is_hadolints(tmp_path):
+    """Without -c, hadolint's findConfig order: the working directory, XDG (or ~/.config),
+    ~/.hadolint/{hadolint,config}.{yaml,yml}, then ~/.hadolint.{yaml,yml}."""
+    home, work = tmp_path / "home", tmp_path / "work"
+    work.mkdir(parents=True)
+    (work / "Dockerfile").write_text("FROM debian\n")
+    places = [work / ".hadolint.yaml", work / ".hadolint.yml",
+              home / ".config" / "hadolint.yaml", home / ".config" / "hadolint.yml",
+              home / ".hadolint" / "hadolint.yaml", home / ".hadolint" / "hadolint.yml",
+              home / ".hadolint" / "config.yaml", home / ".hadolint" / "config.yml",
+              home / ".hadolint.yaml", home / ".hadolint.yml"]
+    for p in places:
+        p.parent.mkdir(parents=True, exist_ok=True)
+        p.write_text("ignored: [HL1004]\n")
+
+    def used():
+        e = {k: v for k, v in os.environ.items() if k != "XDG_CONFIG_HOME"}
+        e["HOME"] = str(home)
+        r = subprocess.run([H.HULL, "lint", "--no-shellcheck", "-V", "Dockerfile"], cwd=work,
+                           env=e, capture_output=True, text=True, timeout=60)
+        assert r.returncode in (0, 1), r.stderr
+        assert ("HL1004" in r.stdout) == ("file: none" in r.stderr), r.stderr
+        line = [l for l in r.stderr.splitlines() if "config" in l.lower()]
+        return line[0] if line else ""
+
+    for p in places:
+        want = p.name if p.parent == work else str(p)
+        assert used() == "hull: lint: config file: " + want
+        p.unlink()
+    assert used() == "hull: lint: config file: none"
+    # a directory of the name is passed over; with nothing left, no config
+    (work / ".hadolint.yaml").mkdir()
+    r = subprocess.run([H.HULL, "lint", "--no-shellcheck", "-f", "json", "Dockerfile"],
+                       cwd=work, env=dict(os.environ, HOME=str(home)), capture_output=True,
+                       timeout=60)
+    assert r.returncode == 1 and b"HL1004" in r.stdout, r.stderr
+
+
 @pytest.mark.parametrize("text,needle", [
     (b"failure-threshold: [x\n", b"line 2, column 1: flow sequence without a closing bracket"),
     (b"ignored: [DL3006]\x00[DL3007]\n", b"line 1: NUL byte"),

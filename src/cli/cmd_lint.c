@@ -316,8 +316,8 @@ static void apply_env(struct hull_lint_opts *o)
 	env_list(o, "HADOLINT_OVERRIDE_STYLE", OPT_STYLE);
 	env_list(o, "HADOLINT_TRUSTED_REGISTRIES", OPT_TRUSTED);
 	env_list(o, "HADOLINT_REQUIRE_LABELS", OPT_LABEL);
-	if ((v = getenv("HADOLINT_VERBOSE")) && env_truthy(v))
-		verbose = true;
+	if ((v = getenv("HADOLINT_VERBOSE")))
+		o->verbose = env_truthy(v);
 }
 
 static void list_codes(struct strbuf *sb, const char *what, char *const *v, size_t n)
@@ -497,7 +497,7 @@ int cmd_lint(int argc, char **argv)
 	if (!rc)
 		rc = parse_args(argc, argv, &o);
 	strbuf_release(&env_notes);
-	if (!rc && verbose)
+	if (!rc && (verbose || o.verbose))
 		print_settings(&o, cfg ? cfg : found);
 	free(found);
 	if (rc) {

@@ -128,6 +128,7 @@ static int load_mapping(const struct knode *m, const char *path, struct hull_lin
 	    get_bool(m, "strict-labels", path, &o->strict_labels, err) ||
 	    get_bool(m, "no-fail", path, &o->no_fail, err) ||
 	    get_bool(m, "disable-ignore-pragma", path, &o->disable_pragmas, err) ||
+	    get_bool(m, "verbose", path, &o->verbose, err) ||
 	    get_bool(m, "no-shellcheck", path, &o->no_shellcheck, err) ||
 	    get_bool(m, "no-hull-rules", path, &o->no_hull_rules, err))
 		return HULL_EINPUT;

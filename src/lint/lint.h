@@ -55,6 +55,7 @@ struct hull_lint_opts {
 	enum hull_lint_sev threshold; /* default HULL_LINT_INFO */
 	bool strict_labels, no_fail, disable_pragmas, no_color;
 	bool no_color_set;
+	bool verbose;	    /* hadolint's verbose: key (and HADOLINT_VERBOSE) */
 	bool no_shellcheck; /* do not run ShellCheck on RUN scripts */
 	bool no_hull_rules; /* only hadolint's rules (DL, SC): no HLxxxx */
 	/* ShellCheck once for all files: hull_lint_buffer keeps the RUN scripts and

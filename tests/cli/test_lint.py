@@ -218,6 +218,17 @@ def test_config_flag_and_xdg(tmp_path):
     assert r.returncode == 2 and b"bad.yml" in r.stderr
 
 
+def test_config_verbose_key(tmp_path):
+    (tmp_path / ".hadolint.yaml").write_text("verbose: true\n")
+    r = lint(tmp_path, "FROM debian:12\n")
+    assert r.returncode == 0 and b"config file: .hadolint.yaml" in r.stderr, r.stderr
+    r = lint(tmp_path, "FROM debian:12\n", env={"HADOLINT_VERBOSE": "0"})
+    assert r.returncode == 0 and not r.stderr, r.stderr
+    (tmp_path / ".hadolint.yaml").write_text("verbose: false\n")
+    r = lint(tmp_path, "FROM debian:12\n", env={"HADOLINT_VERBOSE": "1"})
+    assert b"config file: .hadolint.yaml" in r.stderr, r.stderr
+
+
 def test_config_search_order_is_hadolints(tmp_path):
     """Without -c, hadolint's findConfig order: the working directory, XDG (or ~/.config),
     ~/.hadolint/{hadolint,config}.{yaml,yml}, then ~/.hadolint.{yaml,yml}."""

@@ -6,6 +6,7 @@
 #include "cli.h"
 #include "regopts.h"
 #include "ux.h"
+#include "version.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -68,6 +69,7 @@ const char cmd_lint_usage[] =
 	"                                stderr\n"
 	"  -q, --quiet                   no notes or warnings on stderr (errors still print)\n"
 	"      --debug                   how long each phase took, on stderr\n"
+	"  -v, --version                 print hull's version (as hadolint -v prints its own)\n"
 	"  -h, --help                    show this help\n"
 	"\n"
 	"Pragmas: '# hadolint ignore=DL3008,DL3009' (or '# hull ignore=...') before an\n"
@@ -131,6 +133,7 @@ static const struct option longopts[] = {
 	{"parallel", required_argument, NULL, OPT_PARALLEL},
 	{"file-path-in-report", required_argument, NULL, OPT_REPORT_PATH},
 	{"verbose", no_argument, NULL, 'V'},
+	{"version", no_argument, NULL, 'v'},
 	{"help", no_argument, NULL, 'h'},
 	CLI_UX_LONGOPTS,
 	{NULL, 0, NULL, 0},
@@ -357,11 +360,15 @@ static int parse_args(int argc, char **argv, struct hull_lint_opts *o)
 	int c;
 	opterr = 0;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, ":c:f:t:qVh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":c:f:t:qVvh", longopts, NULL)) != -1) {
 		if (cli_ux_opt(c))
 			continue;
 		if (c == 'h') {
 			fputs(cmd_lint_usage, stdout);
+			return -1;
+		}
+		if (c == 'v') {
+			printf("hull %s\n", HULL_VERSION);
 			return -1;
 		}
 		if (c == ':' || c == '?')

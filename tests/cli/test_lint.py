@@ -309,6 +309,14 @@ def test_flags_and_exit_codes(tmp_path):
     assert lint(tmp_path, "FROM a:1\n", "-f", "yaml").returncode == 2
 
 
+def test_version_flag_as_hadolints(tmp_path):
+    for flag in ("-v", "--version"):
+        r = lint(tmp_path, None, flag)
+        assert r.returncode == 0 and not r.stderr, r.stderr
+        assert r.stdout.decode().startswith("hull "), r.stdout
+        assert r.stdout == subprocess.run([H.HULL, "--version"], capture_output=True).stdout
+
+
 def test_stdin_and_several_files(tmp_path):
     (tmp_path / "A").write_text("FROM debian\n")
     (tmp_path / "B").write_text("FROM debian:latest\n")

@@ -318,6 +318,8 @@ static void apply_env(struct hull_lint_opts *o)
 	env_list(o, "HADOLINT_OVERRIDE_INFO", OPT_INFO);
 	env_list(o, "HADOLINT_OVERRIDE_STYLE", OPT_STYLE);
 	env_list(o, "HADOLINT_TRUSTED_REGISTRIES", OPT_TRUSTED);
+	/* hadolint 2.8 read this name instead (its issue #756) */
+	env_list(o, "HADOLINT_ALLOWED_REGISTRIES", OPT_TRUSTED);
 	env_list(o, "HADOLINT_REQUIRE_LABELS", OPT_LABEL);
 	if ((v = getenv("HADOLINT_VERBOSE")))
 		o->verbose = env_truthy(v);

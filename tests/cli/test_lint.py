@@ -634,8 +634,12 @@ def test_hadolint_environment(tmp_path):
     (tmp_path / ".hadolint.yaml").write_text("no-fail: true\n")
     assert run({})[0] == 0 and run({"HADOLINT_NOFAIL": "false"})[0] == 1
     (tmp_path / ".hadolint.yaml").unlink()
-    rc, out, _ = run({"HADOLINT_TRUSTED_REGISTRIES": "docker.io,quay.io",
-                      "HADOLINT_FORMAT": "json"})
+    for var in ("HADOLINT_TRUSTED_REGISTRIES", "HADOLINT_ALLOWED_REGISTRIES"):
+        for image, want in (("quay.io/x/y:1", []), ("bad.example.org/image:v1.0", [1])):
+            r = lint(tmp_path, f"FROM {image}\n", "-f", "json",
+                     env={var: "docker.io, quay.io"})
+            assert [f["line"] for f in json.loads(r.stdout) if f["code"] == "DL3026"] == want, \
+                (var, image, r.stdout)
     rc, out, _ = run({"HADOLINT_REQUIRE_LABELS": "version:semver,bogus",
                       "HADOLINT_STRICT_LABELS": "1", "HADOLINT_FORMAT": "json"})
     got = {f["code"] for f in json.loads(out)}

@@ -195,6 +195,7 @@ def test_docker_archive_is_one_platform(tmp_path, bins):
     info = json.loads(skopeo("inspect", "docker-archive:%s" % out))
     assert info["Architecture"] == "arm64"
     r2 = build(spec, "oci:%s" % (tmp_path / "o"))
+    assert r2.rc == 0, r2.describe()
     assert by_arch(json.loads(raw("oci:%s:latest" % (tmp_path / "o"))))["arm64"]["digest"] \
         == r.out.strip()
     r = build(spec, "oci:%s" % (tmp_path / "x"), "--platform", "linux/s390x")

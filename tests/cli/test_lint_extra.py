@@ -360,7 +360,8 @@ def test_fix_every_rule(tmp_path):
     assert not (left & FIXED_CODES), left
     assert not ({f["code"] for f in findings(tmp_path, None, "Dockerfile")} & FIXED_CODES)
     # idempotent
-    r = run(tmp_path, None, "--fix", "Dockerfile")
+    r = run(tmp_path, None, "--fix", "--no-shellcheck", "-f", "json", "Dockerfile")
+    assert r.returncode == 1 and {f["code"] for f in json.loads(r.stdout)} == left, r.stderr
     assert (tmp_path / "Dockerfile").read_text() == FIXED
     r = run(tmp_path, None, "--diff", "Dockerfile")
     assert r.returncode == 0 and r.stdout == b""

@@ -76,7 +76,8 @@ void lint_pragma_parse(const char *comment, struct lint_pragma *p)
 			return;
 		s = skip_ws(s + 1);
 		size_t n = strcspn(s, " \t");
-		if (n) {
+		t = skip_ws(s + n);
+		if (n && (!*t || *t == '#')) { /* else void, as hadolint: "shell=bash extra" */
 			p->kind = PRAGMA_SHELL;
 			p->shell = xstrndup(s, n);
 		}

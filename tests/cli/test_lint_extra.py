@@ -200,6 +200,11 @@ def test_shellcheck_pragmas_and_shell(tmp_path):
     assert hits(tmp_path, bash, "SC3010") == []
     pwsh = "FROM a:1\n# hadolint shell=pwsh\nRUN Get-Item $x | echo\n"
     assert not [f for f in findings(tmp_path, pwsh) if f["code"].startswith("SC")]
+    # a name and at most a "# comment" after it, as hadolint parses it; else it is void
+    ok = pwsh.replace("pwsh\n", "pwsh  # Windows\n")
+    assert not [f for f in findings(tmp_path, ok) if f["code"].startswith("SC")]
+    void = pwsh.replace("pwsh\n", "pwsh please\n")
+    assert [f for f in findings(tmp_path, void) if f["code"].startswith("SC")]
     here = "FROM a:1\nRUN <<EOF\nset -e\necho $undefined_var\nEOF\n"
     assert ("SC2154", "warning") in [(f["code"], f["level"]) for f in findings(tmp_path, here)
                                      if f["line"] == 4]

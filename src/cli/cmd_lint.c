@@ -154,6 +154,27 @@ static const char *config_arg(int argc, char **argv)
 	return path;
 }
 
+/* -v/--version among the options: answered before any config file is read, as hadolint
+ * does (a broken .hadolint.yaml does not stop it). Values of options are skipped. */
+static bool version_arg(int argc, char **argv)
+{
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		if (!strcmp(a, "--"))
+			break;
+		if (!strcmp(a, "-v") || !strcmp(a, "--version"))
+			return true;
+		if (a[0] == '-' && a[1] == '-' && !strchr(a, '=')) {
+			for (const struct option *lo = longopts; lo->name; lo++)
+				if (!strcmp(a + 2, lo->name) && lo->has_arg == required_argument)
+					i++;
+		} else if (!strcmp(a, "-c") || !strcmp(a, "-f") || !strcmp(a, "-t")) {
+			i++;
+		}
+	}
+	return false;
+}
+
 /* Without -c: ./.hadolint.yaml or ./.hadolint.yml, then the lint: section of hull.yaml
  * ($HULL_CONFIG, ./hull.yaml, $XDG_CONFIG_HOME/hull/hull.yaml), then hadolint's user
  * configs (hull_lint_config_find). NULL with err unset when there is none. */
@@ -494,6 +515,11 @@ int cmd_lint(int argc, char **argv)
 	verbose = false;
 	strbuf_reset(&env_notes);
 	struct hull_err err = {0};
+	if (version_arg(argc, argv)) {
+		hull_lint_opts_free(&o);
+		printf("hull %s\n", HULL_VERSION);
+		return EXIT_CLEAN;
+	}
 	const char *cfg = config_arg(argc, argv);
 	char *found = cfg ? NULL : find_config(&err);
 	int rc = 0;

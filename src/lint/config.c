@@ -9,6 +9,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -19,7 +20,7 @@ static const struct knode *get(const struct knode *m, const char *key)
 {
 	const struct knode *n = kmap_get(m, key);
 	if (n && n->type == KNODE_SCALAR && n->plain &&
-	    (!*n->str || !strcmp(n->str, "null") || !strcmp(n->str, "~")))
+	    (!*n->str || !strcasecmp(n->str, "null") || !strcmp(n->str, "~")))
 		return NULL;
 	return n;
 }
@@ -61,10 +62,11 @@ static int get_bool(const struct knode *m, const char *key, const char *path, bo
 	const struct knode *n = get(m, key);
 	if (!n)
 		return 0;
+	/* YAML 1.2's true/True/TRUE, 1.1's yes and on (any case), quoted or not */
 	const char *s = scalar(n);
-	if (s && (!strcmp(s, "true") || !strcmp(s, "yes") || !strcmp(s, "on")))
+	if (s && (!strcasecmp(s, "true") || !strcasecmp(s, "yes") || !strcasecmp(s, "on")))
 		*out = true;
-	else if (s && (!strcmp(s, "false") || !strcmp(s, "no") || !strcmp(s, "off")))
+	else if (s && (!strcasecmp(s, "false") || !strcasecmp(s, "no") || !strcasecmp(s, "off")))
 		*out = false;
 	else
 		return bad(err, path, key, "true or false");

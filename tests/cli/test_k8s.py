@@ -556,6 +556,7 @@ def test_not_yaml_is_an_error_and_others_still_checked(tmp_path):
     # libfyaml 0.7 crashed when destroying the parser after these (found by fuzz_lintcfg)
     ("? n:\t?", "line 1, column 5: cannot use tab for indentation"),
     ("kind: Pod\n? a: b\n? n:\t- x\n", "line 3, column 5: cannot use tab"),
+    ("%X\n? n:\t?", "line 2, column 5: cannot use tab"),
 ])
 def test_malformed_yaml(tmp_path, text, needle):
     p = tmp_path / "m.yaml"

@@ -274,6 +274,10 @@ def test_config_search_order_is_hadolints(tmp_path):
     (b"ignored: [DL3006]\n---\nignored: [DL3007]\n", b"one YAML document expected"),
     # libfyaml 0.7 wrote to freed memory after this error (found by fuzz_lintcfg)
     (b"? n:\t?", b"line 1, column 5: cannot use tab for indentation"),
+    # the same after a directive libfyaml only warns about: the error is still the one kept
+    (b"%X\n? n:\t?", b"line 2, column 5: cannot use tab for indentation"),
+    (b"%\n%: error: \n? n?  :\t?", b"line 3, column 8: cannot use tab for indentation"),
+    (b"%FOO\n---\nignored: [DL3008\n", b"line 4, column 1: flow sequence without a closing"),
     (b"- DL3006\n", b"expected a mapping at the top"),
     (b"no-fail: maybe\n", b'"no-fail" must be true or false'),
 ])
@@ -284,6 +288,14 @@ def test_bad_config_is_one_line_and_exit_2(tmp_path, text, needle):
     lines = r.stderr.splitlines()
     assert len(lines) == 1 and lines[0].startswith(b"hull: error: c.yaml: "), r.stderr
     assert needle in lines[0], r.stderr
+
+
+def test_config_booleans_and_nulls_in_any_case(tmp_path):
+    (tmp_path / ".hadolint.yaml").write_text("no-fail: TRUE\nstrict-labels: NULL\n"
+                                             "disable-ignore-pragma: False\n")
+    r = lint(tmp_path, "FROM debian\n# hadolint ignore=DL3006\nFROM debian\n", "-f", "json")
+    assert r.returncode == 0 and not r.stderr, r.stderr
+    assert [(f["code"], f["line"]) for f in json.loads(r.stdout)] == [("DL3006", 1)]
 
 
 def test_empty_or_null_config_is_no_config(tmp_path):
@@ -310,6 +322,7 @@ def test_flags_and_exit_codes(tmp_path):
 
 
 def test_version_flag_as_hadolints(tmp_path):
+    (tmp_path / ".hadolint.yaml").write_text("ignored: [\n")  # not read for -v
     for flag in ("-v", "--version"):
         r = lint(tmp_path, None, flag)
         assert r.returncode == 0 and not r.stderr, r.stderr

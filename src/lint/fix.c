@@ -80,14 +80,9 @@ static bool wanted(const struct fixer *f, size_t i, const char *code)
 		return true;
 	if (listed(f->global.codes, f->global.ncodes, code))
 		return false;
-	/* the comments right before the instruction */
-	bool off = false;
-	for (size_t k = i; k-- > 0 && f->doc->insts[k].kind == DF_COMMENT && !off;) {
-		struct lint_pragma p;
-		lint_pragma_parse(f->doc->insts[k].args, &p);
-		off = p.kind == PRAGMA_IGNORE && listed(p.codes, p.ncodes, code);
-		lint_pragma_free(&p);
-	}
+	struct lint_pragma p;
+	bool off = lint_pragma_above(f->doc, i, &p) && listed(p.codes, p.ncodes, code);
+	lint_pragma_free(&p);
 	return !off;
 }
 

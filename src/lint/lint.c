@@ -213,7 +213,8 @@ static void add_inline(struct ignores *ig, int line, const struct lint_pragma *p
 	}
 }
 
-/* An inline ignore applies to the next instruction (comments in between are skipped). */
+/* An inline ignore applies to the line right after it, as in hadolint: to the instruction
+ * that starts there, and to nothing when that line is a comment or blank. */
 static void collect_pragmas(const struct df_doc *doc, struct ignores *ig)
 {
 	for (size_t i = 0; i < doc->n; i++) {
@@ -222,11 +223,7 @@ static void collect_pragmas(const struct df_doc *doc, struct ignores *ig)
 		struct lint_pragma p;
 		lint_pragma_parse(doc->insts[i].args, &p);
 		if (p.kind == PRAGMA_IGNORE) {
-			size_t k = i + 1;
-			while (k < doc->n && doc->insts[k].kind == DF_COMMENT)
-				k++;
-			if (k < doc->n)
-				add_inline(ig, doc->insts[k].line, &p);
+			add_inline(ig, doc->insts[i].line + 1, &p);
 		} else if (p.kind == PRAGMA_GLOBAL_IGNORE) {
 			for (size_t k = 0; k < p.ncodes; k++) {
 				ig->global.codes = xreallocarray(

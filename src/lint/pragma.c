@@ -101,3 +101,16 @@ bool lint_pragma_is_ignore(const char *comment)
 	lint_pragma_free(&p);
 	return r;
 }
+
+bool lint_pragma_above(const struct df_doc *doc, size_t i, struct lint_pragma *p)
+{
+	memset(p, 0, sizeof(*p));
+	const struct df_inst *c = i ? &doc->insts[i - 1] : NULL;
+	if (!c || c->kind != DF_COMMENT || c->line != doc->insts[i].line - 1)
+		return false;
+	lint_pragma_parse(c->args, p);
+	if (p->kind == PRAGMA_IGNORE)
+		return true;
+	lint_pragma_free(p);
+	return false;
+}

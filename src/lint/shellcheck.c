@@ -291,19 +291,16 @@ static void add_codes(struct script *s, const struct lint_pragma *p)
 	}
 }
 
-/* The codes pragmas switch off for the RUN at index i: "# hadolint ignore=" in the
- * comments right before it, and every "global ignore" (in global). */
+/* The codes pragmas switch off for the RUN at index i: the "# hadolint ignore=" right
+ * above it (lint_pragma_above), and every "global ignore" (in global). */
 static void pragma_codes(struct df_doc *doc, size_t i, const struct lint_pragma *global,
 			 struct script *s)
 {
 	add_codes(s, global);
-	for (size_t k = i; k-- > 0 && doc->insts[k].kind == DF_COMMENT;) {
-		struct lint_pragma p;
-		lint_pragma_parse(doc->insts[k].args, &p);
-		if (p.kind == PRAGMA_IGNORE)
-			add_codes(s, &p);
-		lint_pragma_free(&p);
-	}
+	struct lint_pragma p;
+	if (lint_pragma_above(doc, i, &p))
+		add_codes(s, &p);
+	lint_pragma_free(&p);
 }
 
 /* Builds the scripts of every RUN, following the stage's shell and variables. */

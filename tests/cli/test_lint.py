@@ -393,6 +393,14 @@ SPEC_CASES = [
     ("DL3002", "FROM scratch\n# hadolint ignore=crazy,DL3002\nUSER root\n", True),
     ("DL3002", "FROM scratch\n# hadolint ignore=DL3002 # because\nUSER root\n", False),
     ("DL3002", "FROM scratch\n# hadolint ignore=DL3002 because\nUSER root\n", True),
+    # an inline ignore covers the line right after it only (hadolint keys it by line + 1):
+    # not across a comment or a blank line, and of two stacked pragmas only the lower
+    ("DL3003", "FROM a:1\n# hadolint ignore=DL3003\n# legacy\nRUN cd /x\n", True),
+    ("DL3003", "FROM a:1\n# hadolint ignore=DL3003\n\nRUN cd /x\n", True),
+    ("DL3059", "FROM a:1\nRUN a\n# hadolint ignore=DL3059\n# hadolint ignore=DL3003\n"
+               "RUN cd /x\n", True),
+    ("DL3003", "FROM a:1\nRUN a\n# hadolint ignore=DL3059\n# hadolint ignore=DL3003\n"
+               "RUN cd /x\n", False),
     # DL3025: HEALTHCHECK CMD too
     ("DL3025", "FROM a:1\nHEALTHCHECK CMD foobar\n", True),
     ("DL3025", "FROM a:1\nHEALTHCHECK --interval=5s CMD curl -f http://x/ || exit 1\n", True),

@@ -198,6 +198,11 @@ def test_shellcheck_pragmas_and_shell(tmp_path):
     assert [g for g in hits(tmp_path, text, "SC3010")] == [(2, "warning")]
     bash = "FROM a:1\nSHELL [\"/bin/bash\", \"-o\", \"pipefail\", \"-c\"]\nRUN [[ -f x ]] && echo y\n"
     assert hits(tmp_path, bash, "SC3010") == []
+    # an ignore covers the RUN right below it only, as in hadolint
+    far = "FROM a:1\n# hadolint ignore=SC2086\n# note\nRUN echo $1\n"
+    assert ("SC2086", 4) in {(f["code"], f["line"]) for f in findings(tmp_path, far)}
+    near = "FROM a:1\n# note\n# hadolint ignore=SC2086\nRUN echo $1\n"
+    assert "SC2086" not in {f["code"] for f in findings(tmp_path, near)}
     pwsh = "FROM a:1\n# hadolint shell=pwsh\nRUN Get-Item $x | echo\n"
     assert not [f for f in findings(tmp_path, pwsh) if f["code"].startswith("SC")]
     # a name and at most a "# comment" after it, as hadolint parses it; else it is void
@@ -382,6 +387,11 @@ def test_fix_respects_ignores_and_symlinks(tmp_path):
     assert (tmp_path / "real" / "Dockerfile").read_text() == text.replace("ADD b", "COPY b")
     r = run(tmp_path, None, "--fix", "-")
     assert r.returncode == 2 and b"stdin" in r.stderr
+    # a pragma above a comment covers nothing (hadolint's rule), so the ADD is fixed
+    far = "FROM a:1\n# hadolint ignore=DL3020\n# conf\nADD a /a\n"
+    (tmp_path / "far").write_text(far)
+    r = run(tmp_path, None, "--fix", "far")
+    assert r.returncode in (0, 1) and (tmp_path / "far").read_text() == far.replace("ADD", "COPY")
 
 
 @pytest.mark.parametrize("tool", ["patch", "git"])

@@ -81,7 +81,11 @@ static bool wanted(const struct fixer *f, size_t i, const char *code)
 	if (listed(f->global.codes, f->global.ncodes, code))
 		return false;
 	struct lint_pragma p;
-	bool off = lint_pragma_above(f->doc, i, &p) && listed(p.codes, p.ncodes, code);
+	bool off =
+		lint_pragma_above(f->doc, i, PRAGMA_IGNORE, &p) && listed(p.codes, p.ncodes, code);
+	lint_pragma_free(&p);
+	if (!off && lint_pragma_stage(f->doc, i, &p))
+		off = listed(p.codes, p.ncodes, code);
 	lint_pragma_free(&p);
 	return !off;
 }

@@ -9,6 +9,7 @@
 #include "../util/pool.h"
 #include "../util/strbuf.h"
 
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -198,6 +199,11 @@ struct ignores {
 	char **codes;
 	size_t n, cap;
 	struct lint_pragma global;
+	struct stage_ignore {
+		int from, to; /* the stage's lines: its FROM's to the next FROM's - 1 */
+		struct lint_pragma p;
+	} * stages;
+	size_t nstages;
 };
 
 static void add_inline(struct ignores *ig, int line, const struct lint_pragma *p)
@@ -233,6 +239,20 @@ static void collect_pragmas(const struct df_doc *doc, struct ignores *ig)
 		}
 		lint_pragma_free(&p);
 	}
+	/* "# hadolint stage ignore=" right above a FROM: that stage's lines */
+	for (size_t i = 0; i < doc->n; i++) {
+		struct lint_pragma p;
+		if (doc->insts[i].kind != DF_FROM ||
+		    !lint_pragma_above(doc, i, PRAGMA_STAGE_IGNORE, &p))
+			continue;
+		int to = INT_MAX;
+		for (size_t k = i + 1; k < doc->n && to == INT_MAX; k++)
+			if (doc->insts[k].kind == DF_FROM)
+				to = doc->insts[k].line - 1;
+		ig->stages = xreallocarray(ig->stages, ig->nstages + 1, sizeof(*ig->stages));
+		ig->stages[ig->nstages++] =
+			(struct stage_ignore){.from = doc->insts[i].line, .to = to, .p = p};
+	}
 }
 
 static bool in_list(char *const *v, size_t n, const char *code)
@@ -252,8 +272,12 @@ static bool ignored(const struct ignores *ig, const struct hull_lint_opts *o,
 		return false;
 	if (in_list(ig->global.codes, ig->global.ncodes, f->code))
 		return true;
-	/* ig->lines ascend (pragmas are collected in file order): search, then scan */
 	int line = f->inst_line ? f->inst_line : f->line;
+	for (size_t i = 0; i < ig->nstages; i++)
+		if (line >= ig->stages[i].from && line <= ig->stages[i].to &&
+		    in_list(ig->stages[i].p.codes, ig->stages[i].p.ncodes, f->code))
+			return true;
+	/* ig->lines ascend (pragmas are collected in file order): search, then scan */
 	size_t lo = 0, hi = ig->n;
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
@@ -355,6 +379,9 @@ int hull_lint_buffer(const char *file, const char *text, size_t len, const struc
 	free(ig.codes);
 	free(ig.lines);
 	lint_pragma_free(&ig.global);
+	for (size_t i = 0; i < ig.nstages; i++)
+		lint_pragma_free(&ig.stages[i].p);
+	free(ig.stages);
 	df_free(&doc);
 	return 0;
 }

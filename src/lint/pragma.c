@@ -55,22 +55,24 @@ void lint_pragma_parse(const char *comment, struct lint_pragma *p)
 	if (!(t = word(s, "hadolint")) && !(t = word(s, "hull")))
 		return;
 	s = skip_ws(t);
-	bool global = false;
-	if ((t = word(s, "global"))) {
-		global = true;
+	enum lint_pragma_kind kind = PRAGMA_IGNORE;
+	if ((t = word(s, "global")))
+		kind = PRAGMA_GLOBAL_IGNORE;
+	else if ((t = word(s, "stage")))
+		kind = PRAGMA_STAGE_IGNORE;
+	if (kind != PRAGMA_IGNORE)
 		s = skip_ws(t);
-	}
 	if ((t = word(s, "ignore"))) {
 		s = skip_ws(t);
 		if (*s != '=')
 			return;
 		if (parse_codes(s + 1, p) && p->ncodes)
-			p->kind = global ? PRAGMA_GLOBAL_IGNORE : PRAGMA_IGNORE;
+			p->kind = kind;
 		else
 			lint_pragma_free(p); /* void: no codes, kind none */
 		return;
 	}
-	if (!global && (t = word(s, "shell"))) {
+	if (kind == PRAGMA_IGNORE && (t = word(s, "shell"))) {
 		s = skip_ws(t);
 		if (*s != '=')
 			return;
@@ -102,15 +104,28 @@ bool lint_pragma_is_ignore(const char *comment)
 	return r;
 }
 
-bool lint_pragma_above(const struct df_doc *doc, size_t i, struct lint_pragma *p)
+bool lint_pragma_above(const struct df_doc *doc, size_t i, enum lint_pragma_kind kind,
+		       struct lint_pragma *p)
 {
 	memset(p, 0, sizeof(*p));
 	const struct df_inst *c = i ? &doc->insts[i - 1] : NULL;
 	if (!c || c->kind != DF_COMMENT || c->line != doc->insts[i].line - 1)
 		return false;
 	lint_pragma_parse(c->args, p);
-	if (p->kind == PRAGMA_IGNORE)
+	if (p->kind == kind)
 		return true;
 	lint_pragma_free(p);
 	return false;
+}
+
+bool lint_pragma_stage(const struct df_doc *doc, size_t i, struct lint_pragma *p)
+{
+	size_t j = i + 1;
+	while (j-- > 0 && doc->insts[j].kind != DF_FROM)
+		;
+	if (j == (size_t)-1) {
+		memset(p, 0, sizeof(*p));
+		return false;
+	}
+	return lint_pragma_above(doc, j, PRAGMA_STAGE_IGNORE, p);
 }

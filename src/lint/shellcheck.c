@@ -292,13 +292,17 @@ static void add_codes(struct script *s, const struct lint_pragma *p)
 }
 
 /* The codes pragmas switch off for the RUN at index i: the "# hadolint ignore=" right
- * above it (lint_pragma_above), and every "global ignore" (in global). */
+ * above it (lint_pragma_above), its stage's "stage ignore", and every "global ignore" (in
+ * global). */
 static void pragma_codes(struct df_doc *doc, size_t i, const struct lint_pragma *global,
 			 struct script *s)
 {
 	add_codes(s, global);
 	struct lint_pragma p;
-	if (lint_pragma_above(doc, i, &p))
+	if (lint_pragma_above(doc, i, PRAGMA_IGNORE, &p))
+		add_codes(s, &p);
+	lint_pragma_free(&p);
+	if (lint_pragma_stage(doc, i, &p))
 		add_codes(s, &p);
 	lint_pragma_free(&p);
 }

@@ -401,6 +401,11 @@ SPEC_CASES = [
                "RUN cd /x\n", True),
     ("DL3003", "FROM a:1\nRUN a\n# hadolint ignore=DL3059\n# hadolint ignore=DL3003\n"
                "RUN cd /x\n", False),
+    # hadolint 2.15's stage ignore: the stage whose FROM is on the next line, all of it
+    ("DL3011", "FROM a:1\n# hadolint stage ignore=DL3011\nEXPOSE 80000\n", True),
+    ("DL3011", "# hadolint stage ignore=DL3011\n\nFROM a:1\nEXPOSE 80000\n", True),
+    ("DL3011", "# hadolint stage ignore = DL3003 , DL3011  # ports\nFROM a:1\n"
+               "EXPOSE 80000\n", False),
     # DL3025: HEALTHCHECK CMD too
     ("DL3025", "FROM a:1\nHEALTHCHECK CMD foobar\n", True),
     ("DL3025", "FROM a:1\nHEALTHCHECK --interval=5s CMD curl -f http://x/ || exit 1\n", True),
@@ -494,6 +499,17 @@ def test_hadolint_spec_cases(tmp_path, code, text, hit):
     assert bool(got) == hit, got
     if hit and "ONBUILD" in text:
         assert len(got) == 1 and got[0]["line"] == 2  # once, on the ONBUILD line
+
+
+def test_stage_ignore_pragma_covers_its_stage_only(tmp_path):
+    text = ("FROM a:1 AS b\nEXPOSE 80000\n# hadolint stage ignore=DL3011\nFROM a:1 AS c\n\n"
+            "EXPOSE 80000\nRUN x\nEXPOSE 70000\nFROM c\nEXPOSE 90000\n")
+    got = [f["line"] for f in findings(tmp_path, text, "--no-shellcheck")
+           if f["code"] == "DL3011"]
+    assert got == [2, 10]
+    got = [f["line"] for f in findings(tmp_path, text, "--no-shellcheck",
+                                       "--disable-ignore-pragma") if f["code"] == "DL3011"]
+    assert got == [2, 6, 8, 10]
 
 
 def test_trusted_registry_wildcards(tmp_path):

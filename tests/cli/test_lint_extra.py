@@ -203,6 +203,9 @@ def test_shellcheck_pragmas_and_shell(tmp_path):
     assert ("SC2086", 4) in {(f["code"], f["line"]) for f in findings(tmp_path, far)}
     near = "FROM a:1\n# note\n# hadolint ignore=SC2086\nRUN echo $1\n"
     assert "SC2086" not in {f["code"] for f in findings(tmp_path, near)}
+    stage = "# hadolint stage ignore=SC2086\nFROM a:1\nRUN echo $1\nFROM b:1\nRUN echo $2\n"
+    assert [(f["code"], f["line"]) for f in findings(tmp_path, stage)
+            if f["code"] == "SC2086"] == [("SC2086", 5)]
     pwsh = "FROM a:1\n# hadolint shell=pwsh\nRUN Get-Item $x | echo\n"
     assert not [f for f in findings(tmp_path, pwsh) if f["code"].startswith("SC")]
     # a name and at most a "# comment" after it, as hadolint parses it; else it is void
@@ -387,6 +390,11 @@ def test_fix_respects_ignores_and_symlinks(tmp_path):
     assert (tmp_path / "real" / "Dockerfile").read_text() == text.replace("ADD b", "COPY b")
     r = run(tmp_path, None, "--fix", "-")
     assert r.returncode == 2 and b"stdin" in r.stderr
+    # a stage ignore keeps its stage as it is
+    st = "# hadolint stage ignore=DL3020\nFROM a:1\nADD a /a\nFROM b:1\nADD b /b\n"
+    (tmp_path / "st").write_text(st)
+    r = run(tmp_path, None, "--fix", "st")
+    assert (tmp_path / "st").read_text() == st.replace("ADD b", "COPY b"), r.stderr
     # a pragma above a comment covers nothing (hadolint's rule), so the ADD is fixed
     far = "FROM a:1\n# hadolint ignore=DL3020\n# conf\nADD a /a\n"
     (tmp_path / "far").write_text(far)

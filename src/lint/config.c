@@ -157,28 +157,14 @@ static int load_mapping(const struct knode *m, const char *path, struct hull_lin
 	return 0;
 }
 
-/* The stream's one document (a second is an error: which would apply?). */
-static int one_doc(const struct knode *root, size_t index, void *ctx)
-{
-	if (index > 1)
-		return HULL_EINPUT;
-	*(const struct knode **)ctx = root;
-	return 0;
-}
-
 int hull_lint_config_parse(struct hull_lint_opts *o, const char *path, const char *text, size_t len,
 			   struct hull_err *err)
 {
 	struct arena a = ARENA_INIT;
-	const struct knode *root = NULL;
-	struct hull_err e = {0};
-	int rc = hull_yaml_parse(text, len, &a, one_doc, &root, &e);
-	if (rc) {
-		hull_err_set(err, HULL_EINPUT, "%s: %s", path,
-			     e.msg ? e.msg : "one YAML document expected");
-		hull_err_clear(&e);
+	const struct knode *root;
+	int rc = hull_yaml_parse_one(text, len, path, &a, &root, err);
+	if (rc) /* a second document too: which would apply? */
 		goto out;
-	}
 	/* an empty file (or one of comments only) is an empty configuration */
 	if (!root || (root->type == KNODE_SCALAR && root->plain && !*root->str))
 		goto out;

@@ -21,15 +21,6 @@ static bool is_section(const char *key)
 	return false;
 }
 
-static int one_doc(const struct knode *root, size_t index, void *ctx)
-{
-	struct hull_config *c = ctx;
-	if (index > 1)
-		return HULL_EINPUT;
-	c->root = root;
-	return 0;
-}
-
 int hull_config_load_file(struct hull_config *c, const char *path, struct hull_err *err)
 {
 	memset(c, 0, sizeof(*c));
@@ -38,14 +29,8 @@ int hull_config_load_file(struct hull_config *c, const char *path, struct hull_e
 	if (rc)
 		return rc;
 	c->path = xstrdup(path);
-	struct hull_err e = {0};
-	rc = hull_yaml_parse(c->data, len, &c->arena, one_doc, c, &e);
-	if (rc) {
-		hull_err_set(err, HULL_EINPUT, "%s: %s", path,
-			     e.msg ? e.msg : "one YAML document expected");
-		hull_err_clear(&e);
+	if (hull_yaml_parse_one(c->data, len, path, &c->arena, &c->root, err))
 		return HULL_EINPUT;
-	}
 	if (c->root && !knode_is(c->root, KNODE_MAP))
 		return hull_err_set(err, HULL_EINPUT,
 				    "%s:%zu: expected a map of flags and sections", path,

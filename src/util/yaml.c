@@ -373,6 +373,27 @@ int hull_yaml_parse(const char *data, size_t len, struct arena *a, hull_yaml_doc
 	return rc;
 }
 
+static int one_doc(const struct knode *root, size_t index, void *ctx)
+{
+	if (index > 1)
+		return HULL_EINPUT;
+	*(const struct knode **)ctx = root;
+	return 0;
+}
+
+int hull_yaml_parse_one(const char *data, size_t len, const char *path, struct arena *a,
+			const struct knode **root, struct hull_err *err)
+{
+	*root = NULL;
+	struct hull_err e = {0};
+	if (!hull_yaml_parse(data, len, a, one_doc, root, &e))
+		return 0;
+	hull_err_set(err, HULL_EINPUT, "%s: %s", path,
+		     e.msg ? e.msg : "one YAML document expected");
+	hull_err_clear(&e);
+	return HULL_EINPUT;
+}
+
 static const struct kentry *lookup(const struct knode *map, const char *key, int depth,
 				   unsigned *budget)
 {

@@ -43,6 +43,11 @@ typedef int (*hull_yaml_doc_fn)(const struct knode *root, size_t index, void *ct
 int hull_yaml_parse(const char *data, size_t len, struct arena *a, hull_yaml_doc_fn fn, void *ctx,
 		    struct hull_err *err) HULL_MUST_CHECK;
 
+/* A stream of at most one document (configs): *root is NULL when it is empty. Errors name
+ * path: "PATH: line L, column C: ...", or "PATH: one YAML document expected". */
+int hull_yaml_parse_one(const char *data, size_t len, const char *path, struct arena *a,
+			const struct knode **root, struct hull_err *err) HULL_MUST_CHECK;
+
 /* Map lookup (follows "<<" merge keys); NULL when absent or map is not a map. */
 const struct kentry *kmap_entry(const struct knode *map, const char *key);
 const struct knode *kmap_get(const struct knode *map, const char *key);

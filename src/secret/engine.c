@@ -12,6 +12,8 @@
 #include <hs/hs.h>
 #include <math.h>
 #include <pcre2.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/mman.h>
@@ -29,6 +31,10 @@ struct hull_secret_engine {
 	const struct hull_secret_rule **rules;
 	size_t nrules;
 	pcre2_code **re;
+	/* re[i] is JIT-compiled on its first use (use_re): most rules get no candidate in a
+	 * run, and compiling them all was most of the start-up of a short one */
+	atomic_bool *jitted;
+	pthread_mutex_t jit_lock;
 	pcre2_code **path_re; /* custom rules' path filter, or NULL */
 	int *secret_group;    /* group number of the secret, or 0 */
 	const struct hull_secret_config *cfg;
@@ -41,7 +47,7 @@ struct hull_secret_scratch {
 	pcre2_match_context *mctx;
 };
 
-static pcre2_code *compile_one(const char *re, const char *what, const char *id,
+static pcre2_code *compile_one(const char *re, const char *what, const char *id, bool jit,
 			       struct hull_err *err)
 {
 	int ec;
@@ -55,18 +61,33 @@ static pcre2_code *compile_one(const char *re, const char *what, const char *id,
 			     (char *)msg, (size_t)eo);
 		return NULL;
 	}
-	pcre2_jit_compile(c, PCRE2_JIT_COMPLETE); /* falls back to the interpreter */
+	if (jit)
+		pcre2_jit_compile(c, PCRE2_JIT_COMPLETE); /* falls back to the interpreter */
 	return c;
+}
+
+/* Rule i's regex, JIT-compiled by the first thread that needs it. */
+static pcre2_code *use_re(struct hull_secret_engine *e, size_t i)
+{
+	if (!atomic_load_explicit(&e->jitted[i], memory_order_acquire)) {
+		pthread_mutex_lock(&e->jit_lock);
+		if (!atomic_load_explicit(&e->jitted[i], memory_order_relaxed)) {
+			pcre2_jit_compile(e->re[i], PCRE2_JIT_COMPLETE);
+			atomic_store_explicit(&e->jitted[i], true, memory_order_release);
+		}
+		pthread_mutex_unlock(&e->jit_lock);
+	}
+	return e->re[i];
 }
 
 static int compile_pcre(struct hull_secret_engine *e, size_t i, struct hull_err *err)
 {
 	const struct hull_secret_rule *r = e->rules[i];
-	e->re[i] = compile_one(r->regex, "regex", r->id, err);
+	e->re[i] = compile_one(r->regex, "regex", r->id, false, err);
 	if (!e->re[i])
 		return HULL_EUSAGE;
 	if (r->path_regex) {
-		e->path_re[i] = compile_one(r->path_regex, "path", r->id, err);
+		e->path_re[i] = compile_one(r->path_regex, "path", r->id, true, err);
 		if (!e->path_re[i])
 			return HULL_EUSAGE;
 	}
@@ -115,9 +136,11 @@ static int compile_allow(struct hull_secret_engine *e, struct hull_err *err)
 	e->allow_path_re = xcalloc(c->nallow, sizeof(*e->allow_path_re));
 	for (size_t i = 0; i < c->nallow; i++) {
 		const struct hull_secret_allow *a = &c->allow[i];
-		if (a->regex && !(e->allow_re[i] = compile_one(a->regex, "regex", a->id, err)))
+		if (a->regex &&
+		    !(e->allow_re[i] = compile_one(a->regex, "regex", a->id, true, err)))
 			return HULL_EUSAGE;
-		if (a->path && !(e->allow_path_re[i] = compile_one(a->path, "path", a->id, err)))
+		if (a->path &&
+		    !(e->allow_path_re[i] = compile_one(a->path, "path", a->id, true, err)))
 			return HULL_EUSAGE;
 	}
 	return 0;
@@ -271,6 +294,8 @@ int hull_secret_engine_new_config(struct hull_secret_engine **out,
 				    cfg && cfg->path ? cfg->path : "secret config");
 	}
 	e->re = xcalloc(n, sizeof(*e->re));
+	e->jitted = xcalloc(n, sizeof(*e->jitted));
+	pthread_mutex_init(&e->jit_lock, NULL);
 	e->path_re = xcalloc(n, sizeof(*e->path_re));
 	e->secret_group = xcalloc(n, sizeof(int));
 	const char **pats = xcalloc(n, sizeof(char *));
@@ -334,6 +359,9 @@ void hull_secret_engine_free(struct hull_secret_engine *e)
 	free(e->allow_path_re);
 	free(e->rules);
 	free(e->re);
+	if (e->jitted)
+		pthread_mutex_destroy(&e->jit_lock);
+	free(e->jitted);
 	free(e->path_re);
 	free(e->secret_group);
 	if (e->proto)
@@ -547,7 +575,7 @@ static void confirm(struct hull_secret_engine *e, struct hull_secret_scratch *s,
 		return;
 	PCRE2_SIZE off = 0;
 	while (off <= le - ls && *nf < MAX_HITS_FILE) {
-		int rc = pcre2_match(e->re[ri], (PCRE2_SPTR)(data + ls), le - ls, off, 0, s->md,
+		int rc = pcre2_match(use_re(e, ri), (PCRE2_SPTR)(data + ls), le - ls, off, 0, s->md,
 				     s->mctx);
 		if (rc < 0)
 			return;

@@ -201,6 +201,25 @@ static void test_lint_buffer(void **state)
 	o.threshold = HULL_LINT_ERROR;
 	assert_false(hull_lint_failed(&res, &o));
 	hull_lint_result_free(&res);
+	/* options changed between buffers linted with the same opts (and cache) count from
+	 * the next buffer on */
+	hull_lint_opts_ignore(&o, "DL3006");
+	assert_int_equal(hull_lint_buffer("D", t, strlen(t), &o, &res, &err), 0);
+	assert_int_equal(res.n, 1);
+	assert_string_equal(res.v[0].code, "DL3003");
+	hull_lint_result_free(&res);
+	hull_lint_opts_override(&o, "DL3003", HULL_LINT_IGNORE);
+	assert_int_equal(hull_lint_buffer("D", t, strlen(t), &o, &res, &err), 0);
+	assert_int_equal(res.n, 0);
+	o.no_hull_rules = true;
+	assert_int_equal(hull_lint_buffer("D", t, strlen(t), &o, &res, &err), 0);
+	assert_int_equal(res.n, 0);
+	o.no_hull_rules = false; /* HL1004: runs as root; HL1009: not pinned by digest */
+	assert_int_equal(hull_lint_buffer("D", t, strlen(t), &o, &res, &err), 0);
+	assert_int_equal(res.n, 2);
+	assert_string_equal(res.v[0].code, "HL1004");
+	assert_string_equal(res.v[1].code, "HL1009");
+	hull_lint_result_free(&res);
 	hull_lint_opts_free(&o);
 }
 

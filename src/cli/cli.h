@@ -53,6 +53,8 @@ int cli_error(const char *fmt, ...) HULL_PRINTF(1, 2);
 int cli_bad_option(const char *cmd, int c, char *const *argv);
 /* Reports a library error (one line) and returns EXIT_ERROR. */
 int cli_fail(struct hull_err *err);
+/* Prints "hull VERSION" on stdout (hull --version, hull lint -v); returns EXIT_CLEAN. */
+int cli_version(void);
 /* Writes out to path atomically, or to stdout if path is NULL. */
 int cli_output(const char *path, const char *data, size_t len);
 

@@ -392,7 +392,7 @@ static int parse_args(int argc, char **argv, struct hull_lint_opts *o)
 			return -1;
 		}
 		if (c == 'v') {
-			printf("hull %s\n", HULL_VERSION);
+			cli_version();
 			return -1;
 		}
 		if (c == ':' || c == '?')
@@ -518,8 +518,7 @@ int cmd_lint(int argc, char **argv)
 	struct hull_err err = {0};
 	if (version_arg(argc, argv)) {
 		hull_lint_opts_free(&o);
-		printf("hull %s\n", HULL_VERSION);
-		return EXIT_CLEAN;
+		return cli_version();
 	}
 	const char *cfg = config_arg(argc, argv);
 	char *found = cfg ? NULL : find_config(&err);

@@ -19,6 +19,12 @@ int cli_error(const char *fmt, ...)
 	return EXIT_ERROR;
 }
 
+int cli_version(void)
+{
+	printf("hull %s\n", HULL_VERSION);
+	return EXIT_CLEAN;
+}
+
 int cli_bad_option(const char *cmd, int c, char *const *argv)
 {
 	if (c == ':')
@@ -77,10 +83,8 @@ int main(int argc, char **argv)
 		return EXIT_ERROR;
 	}
 	const char *cmd = argv[1];
-	if (!strcmp(cmd, "--version") || !strcmp(cmd, "version")) {
-		printf("hull %s\n", HULL_VERSION);
-		return EXIT_CLEAN;
-	}
+	if (!strcmp(cmd, "--version") || !strcmp(cmd, "version"))
+		return cli_version();
 	if (!strcmp(cmd, "--help") || !strcmp(cmd, "-h")) {
 		usage(stdout);
 		return EXIT_CLEAN;

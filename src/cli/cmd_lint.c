@@ -23,7 +23,7 @@
 const char cmd_lint_usage[] =
 	"usage: hull lint [OPTIONS] DOCKERFILE...\n"
 	"\n"
-	"Lints Dockerfiles with hadolint's rules (DL1001, DL3000-DL3062, DL4000-DL4006), codes,\n"
+	"Lints Dockerfiles with hadolint's rules (DL1001, DL3000-DL3067, DL4000-DL4006), codes,\n"
 	"severities, pragmas, configuration and output formats, ShellCheck (SCxxxx) on RUN when\n"
 	"shellcheck is installed, and hull's own rules (HL1001-HL1010: secrets, root final stage,\n"
 	"build context, remote ADD, curl | sh, package caches, digests). \"-\" reads stdin.\n"

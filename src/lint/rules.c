@@ -137,6 +137,18 @@ const struct lint_rule lint_rules[] = {
 	 "Pin versions in go install. Instead of `go install <package>` use `go install "
 	 "<package>@<version>`",
 	 dl3062, NULL, true},
+	/* hadolint 2.15 */
+	{"DL3063", W, "stage name should not be a reserved word", NULL, dl3063, false},
+	{"DL3064", W,
+	 "Potentially sensitive data should not be used in the `ARG` or `ENV` commands", NULL,
+	 dl3064, true},
+	{"DL3065", W,
+	 "Setting `FROM --platform` to predefined `$TARGETPLATFORM` in is redundant as this is the "
+	 "default behavior",
+	 NULL, dl3065, false},
+	{"DL3066", I, "Non-numeric user-id may not be resolvable by host system", NULL, dl3066,
+	 false},
+	{"DL3067", W, "Do not copy an entire filesystem from another stage", NULL, dl3067, false},
 	{"DL4000", E, "MAINTAINER is deprecated", NULL, dl4000, false},
 	{"DL4001", W, "Either use Wget or Curl but not both.", NULL, dl4001, true},
 	{"DL4003", W,

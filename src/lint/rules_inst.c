@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #define ARENA (&c->doc->arena)
 
@@ -397,6 +398,158 @@ RULE_CHECK(dl3061)
 			from = true;
 		else if (!from && !is_kind(v[i], DF_COMMENT) && !is_kind(v[i], DF_ARG))
 			lint_fail(c, v[i]->line);
+	}
+}
+
+/* ---- hadolint 2.15 ------------------------------------------------------------------ */
+
+RULE_CHECK(dl3063)
+{
+	for (size_t i = 0; i < n; i++) {
+		const char *a = is_kind(v[i], DF_FROM) ? v[i]->alias : NULL;
+		if (a && (streq(a, "scratch") || streq(a, "context"))) /* as written: any case */
+			lint_fail(c, v[i]->line);
+	}
+}
+
+/* hadolint's list of names that hold credentials; names are compared in upper case */
+static const char *const sensitive_names[] = {
+	"ACCESS_TOKEN",
+	"APPLICATION_KEY",
+	"APP_SECRET",
+	"AUTH_TOKEN",
+	"AWS_ACCESS_KEY_ID",
+	"AWS_SECRET_ACCESS_KEY",
+	"BITTREX_API_KEY",
+	"BITTREX_API_SECRET",
+	"CF_PASSWORD",
+	"CF_USERNAME",
+	"CIRCLE_TOKEN",
+	"CI_DEPLOY_PASSWORD",
+	"CI_DEPLOY_USER",
+	"DOCKERHUB_PASSWORD",
+	"DOCKER_EMAIL",
+	"DOCKER_PASSWORD",
+	"DOCKER_USERNAME",
+	"FACEBOOK_ACCESS_TOKEN",
+	"FACEBOOK_APP_ID",
+	"FACEBOOK_APP_SECRET",
+	"FIREBASE_API_TOKEN",
+	"FIREBASE_TOKEN",
+	"FOSSA_API_KEY",
+	"GH_ENTERPRISE_TOKEN",
+	"GH_TOKEN",
+	"GITHUB_ENTERPRISE_TOKEN",
+	"GITHUB_TOKEN",
+	"HEROKU_API_KEY",
+	"HEROKU_API_USER",
+	"NPM_AUTH_TOKEN",
+	"NPM_TOKEN",
+	"OKTA_AUTHN_GROUPID",
+	"OKTA_CLIENT_ORGURL",
+	"OKTA_CLIENT_TOKEN",
+	"OKTA_OAUTH2_CLIENTID",
+	"OKTA_OAUTH2_CLIENTSECRET",
+	"OPENAI_API_KEY",
+	"OS_PASSWORD",
+	"OS_USERNAME",
+	"POSTGRES_PASSWORD",
+	"SLACK_TOKEN",
+	"STRIPE_API_KEY",
+	"STRIPE_DEVICE_NAME",
+	"TRAVIS_OS_NAME",
+	"TRAVIS_SECURE_ENV_VARS",
+	"TRAVIS_SUDO",
+	"VAULT_CLIENT_KEY",
+	"VAULT_TOKEN",
+};
+
+/* ... and the parts of a name that make it suspect, compared in lower case */
+static const char *const sensitive_parts[] = {"api_key", "client_key", "password", "private",
+					      "secret",	 "token",      "username"};
+
+static bool sensitive_arg_env_name(const char *name)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(sensitive_names); i++)
+		if (!strcasecmp(name, sensitive_names[i]))
+			return true;
+	for (size_t i = 0; i < ARRAY_SIZE(sensitive_parts); i++)
+		if (strcasestr(name, sensitive_parts[i]))
+			return true;
+	return false;
+}
+
+/* By name only, whatever the value (hull's HL1001 judges values). */
+RULE_CHECK(dl3064)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (!is_kind(v[i], DF_ARG) && !is_kind(v[i], DF_ENV))
+			continue;
+		bool bad = false;
+		for (size_t k = 0; k < v[i]->npairs && !bad; k++)
+			bad = sensitive_arg_env_name(v[i]->pairs[k].key);
+		if (bad)
+			lint_fail(c, v[i]->line);
+	}
+}
+
+RULE_CHECK(dl3065)
+{
+	for (size_t i = 0; i < n; i++) {
+		const char *p = is_kind(v[i], DF_FROM) ? v[i]->platform : NULL;
+		if (p && (streq(p, "$TARGETPLATFORM") || streq(p, "${TARGETPLATFORM}")))
+			lint_fail(c, v[i]->line);
+	}
+}
+
+/* Does the USER text name one of the ARGs declared above it ($NAME or ${NAME}, anywhere
+ * in the text, as hadolint 2.15.1 looks)? */
+static bool uses_arg(const char *user, const char *name)
+{
+	size_t n = strlen(name);
+	for (const char *p = strchr(user, '$'); p; p = strchr(p + 1, '$')) {
+		if (!strncmp(p + 1, name, n))
+			return true;
+		if (p[1] == '{' && !strncmp(p + 2, name, n) && p[2 + n] == '}')
+			return true;
+	}
+	return false;
+}
+
+/* hadolint 2.15.1: every USER whose user (before any ':') is not all digits, unless it
+ * takes an ARG declared earlier in the file, in any stage. */
+RULE_CHECK(dl3066)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (!is_kind(v[i], DF_USER))
+			continue;
+		const char *u = v[i]->args;
+		size_t len = strcspn(u, ":");
+		bool digits = true;
+		for (size_t k = 0; k < len; k++)
+			digits &= isdigit((unsigned char)u[k]) != 0;
+		for (size_t j = 0; j < i && !digits; j++)
+			for (size_t k = 0; is_kind(v[j], DF_ARG) && k < v[j]->npairs && !digits;
+			     k++)
+				digits = uses_arg(u, v[j]->pairs[k].key);
+		if (!digits)
+			lint_fail(c, v[i]->line);
+	}
+}
+
+/* COPY --from=STAGE / / */
+RULE_CHECK(dl3067)
+{
+	for (size_t i = 0; i < n; i++) {
+		const struct df_inst *in = v[i];
+		if (!is_kind(in, DF_COPY) || !df_has_flag(in, "from") || in->argc < 2 ||
+		    !streq(df_unquote(ARENA, in->argv[in->argc - 1]), "/"))
+			continue;
+		for (size_t k = 0; k + 1 < in->argc; k++)
+			if (streq(df_unquote(ARENA, in->argv[k]), "/")) {
+				lint_fail(c, in->line);
+				break;
+			}
 	}
 }
 

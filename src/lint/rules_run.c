@@ -479,8 +479,9 @@ RULE_RUN(dl3038)
 
 RULE_RUN(dl3040)
 {
-	static const char *const caches[] = {"/var/cache/libdnf5", "/var/cache/dnf",
-					     "/var/cache/yum", NULL};
+	/* dnf5's system and user caches (hadolint 2.15.1), dnf4's and yum's */
+	static const char *const caches[] = {"/var/cache/libdnf5", "*/.cache/libdnf5",
+					     "/var/cache/dnf", "/var/cache/yum", NULL};
 	static const char *const removed[] = {"/var/cache/yum/*",
 					      "/var/cache/yum",
 					      "/var/cache/dnf/*",

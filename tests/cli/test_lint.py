@@ -480,6 +480,13 @@ SPEC_CASES = [
      "install -y m-1\n", False),
     ("DL3040", "FROM a:1\nONBUILD RUN --mount=type=cache,target=/var/cache/libdnf5 dnf in "
      "-y m-1\n", False),
+    # hadolint 2.15.1: dnf5's user cache too
+    ("DL3040", "FROM a:1\nRUN --mount=type=cache,target=/root/.cache/libdnf5 dnf install -y "
+     "m-1\n", False),
+    ("DL3040", "FROM a:1\nRUN --mount=type=tmpfs,target=/home/app/.cache/libdnf5 microdnf "
+     "install -y m-1\n", False),
+    ("DL3040", "FROM a:1\nRUN --mount=type=cache,target=/tmp/libdnf5 dnf install -y m-1\n",
+     True),
     # DL3042: a cache mount on pip's cache
     ("DL3042", "FROM a:1\nRUN --mount=type=cache,target=/root/.cache/pip pip install x==1\n",
      False),

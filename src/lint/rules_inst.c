@@ -251,8 +251,8 @@ RULE_CHECK(dl3025)
 			lint_fail(c, v[i]->line);
 }
 
-/* A trusted registry (reg[0..rl)): its name, "*" for any, or "*.example.com" for its
- * subdomains. */
+/* A trusted registry (reg[0..rl)), as hadolint matches one: its name, "*" for any,
+ * "*SUFFIX" ("*.example.com": its subdomains) or "PREFIX*" ("registry.*"). */
 static bool trusted(const struct hull_lint_opts *o, const char *reg, size_t rl)
 {
 	for (size_t i = 0; i < o->ntrusted; i++) {
@@ -260,8 +260,9 @@ static bool trusted(const struct hull_lint_opts *o, const char *reg, size_t rl)
 		size_t tl = strlen(t);
 		if ((tl == rl && !memcmp(t, reg, rl)) || streq(t, "*"))
 			return true;
-		if (t[0] == '*' && t[1] == '.' && rl > tl - 1 &&
-		    !memcmp(reg + rl - (tl - 1), t + 1, tl - 1))
+		if (t[0] == '*' && rl >= tl - 1 && !memcmp(reg + rl - (tl - 1), t + 1, tl - 1))
+			return true;
+		if (tl && t[tl - 1] == '*' && rl >= tl - 1 && !memcmp(reg, t, tl - 1))
 			return true;
 	}
 	return false;

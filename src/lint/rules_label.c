@@ -171,12 +171,28 @@ static bool digits(const char *s, int n)
 	return true;
 }
 
-/* RFC 3339 date-time: 2024-01-31T12:00:00(.123)?(Z|+01:00). */
+static int num(const char *s, int n)
+{
+	int v = 0;
+	for (int i = 0; i < n; i++)
+		v = v * 10 + (s[i] - '0');
+	return v;
+}
+
+/* RFC 3339 date-time as hadolint reads it (timerep's parseTimeRFC3339): 2024-01-31T12:00:00,
+ * an optional fraction (.123), then Z or an offset +01:00 or +0100; 'T' and 'Z' in either
+ * case; the date and time must exist (no 2024-02-30, no 25:00). */
 static bool bad_time(const char *s)
 {
+	static const int mdays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
 	if (!s || strlen(s) < 20 || !digits(s, 4) || s[4] != '-' || !digits(s + 5, 2) ||
-	    s[7] != '-' || !digits(s + 8, 2) || !strchr("Tt ", s[10]) || !digits(s + 11, 2) ||
+	    s[7] != '-' || !digits(s + 8, 2) || !strchr("Tt", s[10]) || !digits(s + 11, 2) ||
 	    s[13] != ':' || !digits(s + 14, 2) || s[16] != ':' || !digits(s + 17, 2))
+		return true;
+	int y = num(s, 4), mo = num(s + 5, 2), d = num(s + 8, 2);
+	bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+	if (mo < 1 || mo > 12 || d < 1 || d > mdays[mo - 1] || (mo == 2 && d == 29 && !leap) ||
+	    num(s + 11, 2) > 23 || num(s + 14, 2) > 59 || num(s + 17, 2) > 60)
 		return true;
 	const char *p = s + 19;
 	if (*p == '.') {
@@ -187,8 +203,12 @@ static bool bad_time(const char *s)
 	}
 	if ((*p == 'Z' || *p == 'z') && !p[1])
 		return false;
-	return !((*p == '+' || *p == '-') && digits(p + 1, 2) && p[3] == ':' && digits(p + 4, 2) &&
-		 !p[6]);
+	if ((*p != '+' && *p != '-') || !digits(p + 1, 2))
+		return true;
+	p += 3;
+	if (*p == ':')
+		p++;
+	return !digits(p, 2) || p[2];
 }
 
 RULE_CHECK(dl3053)

@@ -155,8 +155,10 @@ RULE_RUN(dl3013)
 					   "prefix",
 					   "progress-bar",
 					   "proxy",
+					   "python",
 					   "python-version",
 					   "root",
+					   "root-user-action",
 					   "src",
 					   "t",
 					   "target",
@@ -273,8 +275,8 @@ RULE_RUN(dl3018)
 		size_t n = packages(c, &s->cmds[i], LIST("t", "virtual", "repository", "X"),
 				    LIST("add"), &p);
 		for (size_t k = 0; k < n; k++)
-			if (!contains(p[k], "=") && !contains(p[k], "~") &&
-			    !ends_with(p[k], ".apk"))
+			if (!contains(p[k], "=") && !contains(p[k], "~") && !contains(p[k], ">") &&
+			    !contains(p[k], "<") && !ends_with(p[k], ".apk"))
 				return false;
 	}
 	return true;
@@ -412,15 +414,32 @@ static bool rpm_pinned(struct lint_ctx *c, const struct sh_script *s, const char
 	return true;
 }
 
-static bool yum_pkg_ok(const char *p)
+/* hadolint: "name-1.2.3": after the first '-', every part is made of version characters
+ * and one of them starts with a digit. */
+static bool rpm_pkg_ok(const char *p)
 {
-	return contains(p, "-") || ends_with(p, ".rpm");
+	const char *dash = strchr(p, '-');
+	if (!dash)
+		return false;
+	/* the splitter reads every expansion as "${VAR}": "git-core-${GIT_VER}" */
+	if (ends_with(p, ".rpm") || contains(p, "-${VAR}"))
+		return true;
+	bool digit = false;
+	for (const char *q = dash + 1;; q++) {
+		if (q[-1] == '-' && isdigit((unsigned char)*q))
+			digit = true;
+		if (!*q)
+			break;
+		if (*q != '-' && !isalnum((unsigned char)*q) && !strchr(".~^_:+", *q))
+			return false;
+	}
+	return digit;
 }
 
 RULE_RUN(dl3033)
 {
 	(void)in;
-	return rpm_pinned(c, s, LIST("yum"), LIST("module"), yum_pkg_ok);
+	return rpm_pinned(c, s, LIST("yum"), LIST("module"), rpm_pkg_ok);
 }
 
 RULE_RUN(dl3034)
@@ -499,46 +518,27 @@ RULE_RUN(dl3040)
 	       cleaned_after(s, "microdnf", verbs, rpm_clean, removed);
 }
 
-/* hadolint: "name-1.2.3": after the first '-', every part is made of version characters
- * and one of them starts with a digit. */
-static bool dnf_pkg_ok(const char *p)
-{
-	const char *dash = strchr(p, '-');
-	if (!dash)
-		return false;
-	/* the splitter reads every expansion as "${VAR}": "git-core-${GIT_VER}" */
-	if (ends_with(p, ".rpm") || contains(p, "-${VAR}"))
-		return true;
-	bool digit = false;
-	for (const char *q = dash + 1;; q++) {
-		if (q[-1] == '-' && isdigit((unsigned char)*q))
-			digit = true;
-		if (!*q)
-			break;
-		if (*q != '-' && !isalnum((unsigned char)*q) && !strchr(".~^_:+", *q))
-			return false;
-	}
-	return digit;
-}
-
 RULE_RUN(dl3041)
 {
 	(void)in;
-	return rpm_pinned(c, s, LIST("dnf", "microdnf"), LIST("module", "group"), dnf_pkg_ok);
+	return rpm_pinned(c, s, LIST("dnf", "microdnf"), LIST("module", "group"), rpm_pkg_ok);
 }
 
-/* The value of -u / --uid (next argument, or after '=' in the long form). */
-static const char *uid_value(const struct sh_cmd *cmd)
+/* Is a value of -u / --uid (the next argument, or after '=' in the long form) longer than
+ * 5 characters? Every one counts, as in hadolint. */
+static bool long_uid(const struct sh_cmd *cmd)
 {
 	for (size_t i = 0; i < cmd->nargs; i++) {
-		const char *a = cmd->args[i];
+		const char *a = cmd->args[i], *v = NULL;
 		if (starts_with(a, "--uid="))
-			return a + 6;
-		if ((streq(a, "--uid") || (a[0] == '-' && a[1] != '-' && strchr(a, 'u'))) &&
-		    i + 1 < cmd->nargs)
-			return cmd->args[i + 1];
+			v = a + 6;
+		else if ((streq(a, "--uid") || (a[0] == '-' && a[1] != '-' && strchr(a, 'u'))) &&
+			 i + 1 < cmd->nargs)
+			v = cmd->args[i + 1];
+		if (v && strlen(v) > 5)
+			return true;
 	}
-	return NULL;
+	return false;
 }
 
 RULE_RUN(dl3046)
@@ -550,8 +550,7 @@ RULE_RUN(dl3046)
 		    sh_has_any_flag(cmd, LIST("l", "no-log-init")) ||
 		    !sh_has_any_flag(cmd, LIST("u", "uid")))
 			continue;
-		const char *uid = uid_value(cmd);
-		if (uid && strlen(uid) > 5)
+		if (long_uid(cmd))
 			return false;
 	}
 	return true;
@@ -593,7 +592,7 @@ RULE_RUN(dl3062)
 			if (p[0] == '.' || p[0] == '/' || (k == 1 && streq(p, "tool")))
 				continue;
 			const char *at = strrchr(p, '@');
-			if (!at || streq(at, "@latest"))
+			if (!at || streq(at, "@latest") || streq(at, "@none"))
 				return false;
 		}
 	}

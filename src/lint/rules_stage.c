@@ -63,7 +63,10 @@ static void stage_forgets(struct lint_ctx *c, struct df_inst *const *v, size_t n
 static bool apt_lists_left(struct lint_ctx *c, const struct df_inst *in)
 {
 	const struct sh_script *s = lint_shell(c, in);
-	if (!sh_any_has_args(s, "apt-get", LIST("update")) ||
+	/* hadolint 2.15: the update of any apt front end (its pull request #1074) */
+	if ((!sh_any_has_args(s, "apt-get", LIST("update")) &&
+	     !sh_any_has_args(s, "apt", LIST("update")) &&
+	     !sh_any_has_args(s, "aptitude", LIST("update"))) ||
 	    sh_any_has_args(s, "rm", LIST("-rf", "/var/lib/apt/lists/*")))
 		return false;
 	return !lint_cache_mount(c, in, "/var/lib/apt/lists", 0) &&
@@ -76,13 +79,22 @@ RULE_CHECK(dl3009)
 	stage_forgets(c, v, n, apt_lists_left);
 }
 
-/* yarn's cache: cleaned in the same RUN, or a cache/tmpfs mount (~/.cache/yarn, which is
- * /usr/local/share/.cache/yarn for root) keeps it out of the layer. */
+/* yarn's cache: "yarn cache clean" after the last "yarn install" of the RUN (hadolint's
+ * spec: "not ok with clean before install"), or a cache/tmpfs mount (~/.cache/yarn, which
+ * is /usr/local/share/.cache/yarn for root) keeps it out of the layer. */
 static bool yarn_cache_left(struct lint_ctx *c, const struct df_inst *in)
 {
 	const struct sh_script *s = lint_shell(c, in);
-	return sh_any_has_args(s, "yarn", LIST("install")) &&
-	       !sh_any_has_args(s, "yarn", LIST("cache", "clean")) &&
+	bool left = false;
+	for (size_t i = 0; i < s->ncmds; i++) {
+		const struct sh_cmd *cmd = &s->cmds[i];
+		if (sh_has_args(cmd, "yarn", LIST("install")))
+			left = true;
+		else if (streq(cmd->name, "yarn") && sh_has_arg(cmd, "cache") &&
+			 sh_has_arg(cmd, "clean"))
+			left = false;
+	}
+	return left &&
 	       !lint_cache_mount(c, in, "*/.cache/yarn", LINT_MOUNT_TMPFS | LINT_MOUNT_ABOVE);
 }
 
@@ -359,8 +371,12 @@ RULE_CHECK(dl3059)
 			continue;
 		}
 		/* a RUN that chains commands (&&, ;, |) was split on purpose: hadolint's spec
-		 * ("ok with two consecutive RUNs when commands are chained") */
-		size_t count = lint_shell(c, in)->ncmds;
+		 * ("ok with two consecutive RUNs when commands are chained"); a test, "[ ... ]"
+		 * or "[[ ... ]]", is a condition to ShellCheck, not a command */
+		const struct sh_script *sc = lint_shell(c, in);
+		size_t count = 0;
+		for (size_t k = 0; k < sc->ncmds; k++)
+			count += !streq(sc->cmds[k].name, "[") && !streq(sc->cmds[k].name, "[[");
 		if (prev && same_run_flags(prev, in) && count <= 1 && prev_count <= 1) {
 			lint_fail(c, in->line);
 			continue; /* hadolint keeps the earlier RUN as the reference */

@@ -108,6 +108,31 @@ static void substitute(struct lexer *lx, const char *body, size_t n)
 		lx->out->has_pipe = true;
 }
 
+/* The command substitutions ($(...) and `...`) inside s[i..e) of a ${...} or $((...))
+ * expansion: ShellCheck parses them, so their commands count ("${D:-$(cd /x && pwd)}"). */
+static void inner_substitutions(struct lexer *lx, size_t i, size_t e)
+{
+	const char *s = lx->s;
+	for (; i < e; i++) {
+		if (s[i] == '\\') {
+			i++;
+		} else if (s[i] == '$' && i + 1 < e && s[i + 1] == '(' &&
+			   !(i + 2 < e && s[i + 2] == '(')) {
+			size_t me = match_paren(s, i + 2, e);
+			substitute(lx, s + i + 2, me - (i + 2));
+			i = me;
+		} else if (s[i] == '`') {
+			size_t k = i + 1;
+			while (k < e && s[k] != '`')
+				k += s[k] == '\\' ? 2 : 1;
+			if (k > e)
+				k = e;
+			substitute(lx, s + i + 1, k - i - 1);
+			i = k;
+		}
+	}
+}
+
 /* A '$' at s[i]: reads the expansion, returns the index after it. */
 static size_t read_dollar(struct lexer *lx, size_t i)
 {
@@ -120,6 +145,7 @@ static size_t read_dollar(struct lexer *lx, size_t i)
 	char c = s[i + 1];
 	if (c == '(' && i + 2 < n && s[i + 2] == '(') {
 		size_t e = match_paren(s, i + 2, n);
+		inner_substitutions(lx, i + 3, e);
 		strbuf_adds(&lx->word, "${VAR}");
 		lx->literal = false;
 		return e < n ? e + 2 : n;
@@ -132,6 +158,7 @@ static size_t read_dollar(struct lexer *lx, size_t i)
 	}
 	if (c == '{') {
 		size_t e = match_brace(s, i + 2, n);
+		inner_substitutions(lx, i + 2, e);
 		strbuf_adds(&lx->word, "${VAR}");
 		lx->literal = false;
 		return e < n ? e + 1 : n;
@@ -203,6 +230,46 @@ static bool is_name(const char *s, size_t n)
 	return true;
 }
 
+/* "name=(a b $(c))": a bash array, read into the assignment's word up to its ')'. */
+static size_t read_array(struct lexer *lx, size_t i)
+{
+	const char *s = lx->s;
+	size_t e = match_paren(s, i + 1, lx->n);
+	strbuf_addch(&lx->word, '(');
+	for (i++; i < e;) {
+		if (s[i] == '$') {
+			i = read_dollar(lx, i);
+		} else if (s[i] == '`') {
+			i = read_backtick(lx, i);
+		} else if (s[i] == '"') {
+			i = read_dquote(lx, i);
+		} else if (s[i] == '\'') {
+			const char *q = memchr(s + i + 1, '\'', e - i - 1);
+			size_t end = q ? (size_t)(q - s) : e;
+			strbuf_add(&lx->word, s + i + 1, end - i - 1);
+			i = end < e ? end + 1 : e;
+		} else if (s[i] == '\\' && i + 1 < e) {
+			strbuf_addch(&lx->word, s[i + 1]);
+			i += 2;
+		} else {
+			strbuf_addch(&lx->word, s[i++]);
+		}
+	}
+	strbuf_addch(&lx->word, ')');
+	return e < lx->n ? e + 1 : lx->n;
+}
+
+/* Is the word so far "name=" or "name+=" (an assignment, before its value)? */
+static bool assign_open(const struct lexer *lx)
+{
+	const char *w = lx->word.buf;
+	size_t n = lx->word.len;
+	if (!lx->assign || !n || w[n - 1] != '=')
+		return false;
+	n -= 1 + (n >= 2 && w[n - 2] == '+');
+	return is_name(w, n);
+}
+
 static void read_word(struct lexer *lx)
 {
 	const char *s = lx->s;
@@ -213,9 +280,16 @@ static void read_word(struct lexer *lx)
 	bool quoted = false;
 	while (i < lx->n) {
 		char c = s[i];
+		if (c == '(' && !quoted && assign_open(lx)) {
+			i = read_array(lx, i);
+			continue;
+		}
 		if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || is_meta(c))
 			break;
-		if (c == '=' && !quoted && !lx->assign && is_name(lx->word.buf, lx->word.len))
+		if (c == '=' && !quoted && !lx->assign &&
+		    (is_name(lx->word.buf, lx->word.len) ||
+		     (lx->word.len > 1 && lx->word.buf[lx->word.len - 1] == '+' &&
+		      is_name(lx->word.buf, lx->word.len - 1))))
 			lx->assign = true;
 		if (c == '\\') {
 			if (i + 1 < lx->n && s[i + 1] != '\n')
@@ -348,10 +422,12 @@ struct collector {
 	const char **words;
 	bool *lit;
 	size_t nwords, capw;
-	int pipeline;  /* number of the current pipeline */
-	bool piped;    /* the next command follows a '|' */
-	int case_pat;  /* > 0: reading case patterns up to ')' */
-	int skip_list; /* for/select: skip words up to the separator */
+	int pipeline;	/* number of the current pipeline */
+	bool piped;	/* the next command follows a '|' */
+	int case_pat;	/* > 0: reading case patterns up to ')' */
+	int skip_list;	/* for/select: skip words up to the separator */
+	bool func_name; /* after "function": the next word is the function's name */
+	bool test;	/* inside "[[ ... ]]": operators are words of the test */
 };
 
 static const char *resolve_wrapper(const char **w, const bool *lit, size_t n)
@@ -394,6 +470,7 @@ static void emit(struct collector *c)
 	lx->npending = 0;
 	c->nwords = 0;
 	c->piped = false;
+	c->test = false;
 }
 
 static void new_pipeline(struct collector *c)
@@ -426,7 +503,23 @@ static bool command_start_word(struct collector *c, const char *w)
 	}
 	if (streq(w, "esac"))
 		return true;
+	if (streq(w, "function")) { /* bash: "function name [()] { ...; }" */
+		c->func_name = true;
+		return true;
+	}
 	return false;
+}
+
+static void push_word(struct collector *c, const char *w, size_t len, bool literal)
+{
+	if (c->nwords + 1 > c->capw) {
+		size_t nc = c->capw ? c->capw * 2 : 8;
+		c->words = xreallocarray(c->words, nc, sizeof(*c->words));
+		c->lit = xreallocarray(c->lit, nc, sizeof(*c->lit));
+		c->capw = nc;
+	}
+	c->lit[c->nwords] = literal;
+	c->words[c->nwords++] = arena_strndup(c->lx->a, w, len);
 }
 
 static void add_word(struct collector *c)
@@ -435,6 +528,10 @@ static void add_word(struct collector *c)
 	const char *w = lx->word.buf ? lx->word.buf : "";
 	if (c->skip_list)
 		return;
+	if (c->func_name) {
+		c->func_name = false;
+		return;
+	}
 	if (c->case_pat == 2) {
 		if (streq(w, "in"))
 			c->case_pat = 1;
@@ -447,26 +544,27 @@ static void add_word(struct collector *c)
 	}
 	if (!c->nwords && lx->literal && (lx->assign || command_start_word(c, w)))
 		return;
-	if (c->nwords + 1 > c->capw) {
-		size_t nc = c->capw ? c->capw * 2 : 8;
-		c->words = xreallocarray(c->words, nc, sizeof(*c->words));
-		c->lit = xreallocarray(c->lit, nc, sizeof(*c->lit));
-		c->capw = nc;
-	}
-	c->lit[c->nwords] = lx->literal;
-	c->words[c->nwords++] = arena_strndup(lx->a, w, lx->word.len);
+	push_word(c, w, lx->word.len, lx->literal);
+	if (lx->literal && c->nwords == 1 && streq(w, "[["))
+		c->test = true;
+	else if (lx->literal && c->test && streq(w, "]]"))
+		c->test = false;
 }
 
 static void on_op(struct collector *c, const char *op)
 {
-	if (streq(op, "|") || streq(op, "|&"))
-		c->out->has_pipe = true;
+	if (c->test) { /* [[ a && b ]], [[ $x =~ a|b ]]: the test's own operators */
+		push_word(c, op, strlen(op), true);
+		return;
+	}
 	if (c->case_pat == 1 && streq(op, ")")) {
 		c->case_pat = 0;
 		return;
 	}
-	if (c->case_pat)
+	if (c->case_pat) /* "a|b)": alternatives of a case pattern */
 		return;
+	if (streq(op, "|") || streq(op, "|&"))
+		c->out->has_pipe = true;
 	if (streq(op, ";;") || streq(op, ";&") || streq(op, ";;&")) {
 		emit(c);
 		c->case_pat = 1;

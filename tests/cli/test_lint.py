@@ -505,6 +505,33 @@ SPEC_CASES = [
     ("DL3060", "FROM node:1\nRUN --mount=type=cache,target=/usr/local/share/.cache/yarn "
      "yarn install\n", False),
     ("DL3060", "FROM node:1 as foo\nONBUILD RUN yarn install foo\nFROM scratch\n", True),
+    # hadolint 2.15.1's sources, where they differ from older specs
+    ("DL3009", "FROM a:1\nRUN apt update && apt install -y curl\n", True),
+    ("DL3009", "FROM a:1\nRUN aptitude update && aptitude install -y wget\n", True),
+    ("DL3009", "FROM a:1\nRUN apt update && apt install -y x && rm -rf /var/lib/apt/lists/*\n",
+     False),
+    ("DL3013", "FROM a:1\nRUN pip install --no-cache-dir --root-user-action ignore p==1.8\n",
+     False),
+    ("DL3013", "FROM a:1\nRUN pip install --python /usr/bin/python3 p==1.8\n", False),
+    ("DL3018", "FROM a:1\nRUN apk add --no-cache \"foo>1.2\" 'bar<3'\n", False),
+    ("DL3033", "FROM a:1\nRUN yum install -y yum-utils && yum clean all\n", True),
+    ("DL3033", "FROM a:1\nRUN yum install -y gcc-c++ && yum clean all\n", True),
+    ("DL3033", "FROM a:1\nRUN yum install -y gcc-c++-1.1.1 rpm-sign-4.16.1.3 openssl-1:1.1.1k "
+               "&& yum clean all\n", False),
+    ("DL3046", "FROM a:1\nRUN useradd -u 1000 -u 1234567 app\n", True),
+    ("DL3059", "FROM a:1\nRUN [ -d /x ] && rm -rf /x\nRUN echo done\n", True),
+    ("DL3059", "FROM a:1\nRUN if [[ -f /x ]]; then rm /x; fi\nRUN echo done\n", True),
+    ("DL3060", "FROM a:1\nRUN yarn cache clean && yarn install foo\n", True),
+    ("DL3062", "FROM a:1\nRUN go get example.com/pkg@none\n", True),
+    ("DL4006", "FROM a:1\nRUN case \"$x\" in a|b) echo y;; esac\n", False),
+    ("DL4006", "FROM a:1\nSHELL [\"/bin/bash\", \"-c\"]\nRUN [[ $x =~ a|b ]] && echo y\n", False),
+    ("DL4006", "FROM a:1\nRUN [[ -f a && -f b ]] && wget -qO- x | sh\n", True),
+    # commands that ShellCheck's parse finds: in bash arrays, functions, expansions
+    ("DL3047", "FROM a:1\nRUN pkgs=(wget ca-certificates) && echo \"${pkgs[@]}\"\n", False),
+    ("DL3047", "FROM a:1\nRUN function fetch { wget http://x/y; }; fetch\n", True),
+    ("DL3003", "FROM a:1\nRUN a=($(cd /x; ls))\n", True),
+    ("DL3003", "FROM a:1\nRUN DIR=\"${DIR:-$(cd /opt && pwd)}\" && echo \"$DIR\"\n", True),
+    ("DL3004", "FROM a:1\nRUN echo $(( $(sudo id) + 1 ))\n", True),
     # hadolint 2.15: DL3063-DL3067, every case of their specs
     ("DL3063", "FROM foo:bar AS scratch\n", True),
     ("DL3063", "FROM foo:bar AS context\n", True),
@@ -555,6 +582,47 @@ def test_hadolint_spec_cases(tmp_path, code, text, hit):
     assert bool(got) == hit, got
     if hit and "ONBUILD" in text:
         assert len(got) == 1 and got[0]["line"] == 2  # once, on the ONBUILD line
+
+
+@pytest.mark.parametrize("value,hit", [
+    ("2024-01-31T12:00:00Z", False), ("2024-01-31 12:00:00Z", True),
+    ("2024-02-30T12:00:00Z", True), ("2023-02-29T12:00:00Z", True),
+    ("2024-01-31T24:00:00Z", True), ("2024-02-29t12:00:00.5+0100", False),
+    ("2024-01-31T12:00:00-05:30", False), ("2024-01-31T12:00:00+01:0", True)])
+def test_dl3053_reads_times_as_hadolint(tmp_path, value, hit):
+    """timerep's parseTimeRFC3339: a 'T' (any case), a date and time that exist, Z or an
+    offset with or without its colon."""
+    got = findings(tmp_path, f'FROM a:1\nLABEL d="{value}"\n', "--require-label", "d:rfc3339")
+    assert [f["code"] for f in got] == (["DL3053"] if hit else [])
+
+
+# hadolint 2.15.1's exact messages where older texts, or its unmerged "add a trailing period"
+# branch, differ: scripts compare them with hadolint's JSON output.
+MESSAGES = [
+    ("DL1001", "# hadolint ignore=DL3000\nFROM a:1\n", ["--warning", "DL1001"],
+     "Please refrain from using inline ignore pragmas  `# hadolint ignore=DLxxxx`."),
+    ("DL3000", "FROM a:1\nWORKDIR x\n", [], "Use absolute WORKDIR"),
+    ("DL3002", "FROM a:1\nUSER root\n", [], "Last USER should not be root"),
+    ("DL3009", "FROM a:1\nRUN apt-get update\n", [],
+     "Delete the apt lists (/var/lib/apt/lists) after installing something"),
+    ("DL3022", "FROM a:1\nCOPY --from=b /x /y\n", [],
+     "`COPY --from` should reference a previously defined `FROM` alias"),
+    ("DL3027", "FROM a:1\nRUN apt install x\n", [],
+     "Do not use apt as it is meant to be an end-user tool, use apt-get or apt-cache instead"),
+    ("DL3030", "FROM a:1\nRUN yum install x-1 && yum clean all\n", [],
+     "Use the -y switch to avoid manual input `yum install -y <package>`"),
+    ("DL3062", "FROM a:1\nRUN go install example.com/x\n", [],
+     "Pin versions in go. Instead of `go install <package>` use `go install <package>@<version>`"),
+    ("DL4001", "FROM a:1\nRUN wget -q x\nRUN curl y\n", [],
+     "Either use Wget or Curl but not both"),
+]
+
+
+@pytest.mark.parametrize("code,text,args,message", MESSAGES, ids=[m[0] for m in MESSAGES])
+def test_messages_are_hadolint_2_15_1s(tmp_path, code, text, args, message):
+    got = [f["message"] for f in findings(tmp_path, text, "--no-shellcheck", *args)
+           if f["code"] == code]
+    assert got and got[0] == message
 
 
 def test_stage_ignore_pragma_covers_its_stage_only(tmp_path):

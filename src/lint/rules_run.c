@@ -284,7 +284,7 @@ RULE_RUN(dl3018)
 
 RULE_RUN(dl3019)
 {
-	if (lint_cache_mount(c, in, "/var/cache/apk", 0))
+	if (lint_cache_mount(c, in, "/var/cache/apk", LINT_MOUNT_TMPFS))
 		return true;
 	for (size_t i = 0; i < s->ncmds; i++)
 		if (sh_has_args(&s->cmds[i], "apk", LIST("add")) &&

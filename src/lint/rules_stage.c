@@ -69,9 +69,10 @@ static bool apt_lists_left(struct lint_ctx *c, const struct df_inst *in)
 	     !sh_any_has_args(s, "aptitude", LIST("update"))) ||
 	    sh_any_has_args(s, "rm", LIST("-rf", "/var/lib/apt/lists/*")))
 		return false;
-	return !lint_cache_mount(c, in, "/var/lib/apt/lists", 0) &&
-	       !(lint_cache_mount(c, in, "/var/lib/apt", 0) &&
-		 lint_cache_mount(c, in, "/var/cache/apt", 0));
+	/* a cache or tmpfs mount (tmpfs since hadolint 2.14, its issue #1095) */
+	return !lint_cache_mount(c, in, "/var/lib/apt/lists", LINT_MOUNT_TMPFS) &&
+	       !(lint_cache_mount(c, in, "/var/lib/apt", LINT_MOUNT_TMPFS) &&
+		 lint_cache_mount(c, in, "/var/cache/apt", LINT_MOUNT_TMPFS));
 }
 
 RULE_CHECK(dl3009)

@@ -510,6 +510,13 @@ SPEC_CASES = [
     ("DL3009", "FROM a:1\nRUN aptitude update && aptitude install -y wget\n", True),
     ("DL3009", "FROM a:1\nRUN apt update && apt install -y x && rm -rf /var/lib/apt/lists/*\n",
      False),
+    ("DL3009", "FROM a:1\nRUN --mount=type=tmpfs,target=/var/cache/apt "
+               "--mount=type=tmpfs,target=/var/lib/apt apt-get update\n", False),
+    ("DL3009", "FROM a:1\nRUN --mount=type=tmpfs,target=/var/cache/apt apt-get update\n", True),
+    ("DL3019", "FROM a:1\nRUN --mount=type=tmpfs,target=/var/cache/apk apk add -U curl=7.77.0\n",
+     False),
+    ("DL3019", "FROM a:1\nRUN --mount=type=bind,target=/var/cache/apk apk add -U curl=7.77.0\n",
+     True),
     ("DL3013", "FROM a:1\nRUN pip install --no-cache-dir --root-user-action ignore p==1.8\n",
      False),
     ("DL3013", "FROM a:1\nRUN pip install --python /usr/bin/python3 p==1.8\n", False),

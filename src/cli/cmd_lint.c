@@ -76,11 +76,12 @@ const char cmd_lint_usage[] =
 	"above an instruction, '# hadolint stage ignore=...' right above a FROM (its stage),\n"
 	"'# hadolint global ignore=...' anywhere, '# hadolint shell=...'.\n"
 	"\n"
-	"Environment, as hadolint's (between the config file and the flags): HADOLINT_FORMAT,\n"
-	"HADOLINT_FAILURE_THRESHOLD, HADOLINT_NOFAIL, HADOLINT_IGNORE, HADOLINT_OVERRIDE_ERROR\n"
-	"(_WARNING, _INFO, _STYLE), HADOLINT_TRUSTED_REGISTRIES, HADOLINT_REQUIRE_LABELS,\n"
-	"HADOLINT_STRICT_LABELS, HADOLINT_DISABLE_IGNORE_PRAGMA (lists comma-separated; flags\n"
-	"true with 1, y, yes, on or true), NO_COLOR.\n"
+	"Environment, as hadolint's (the config file's settings win over it, and flags over\n"
+	"both; lists add up): HADOLINT_FORMAT, HADOLINT_FAILURE_THRESHOLD, HADOLINT_NOFAIL,\n"
+	"HADOLINT_IGNORE, HADOLINT_OVERRIDE_ERROR (_WARNING, _INFO, _STYLE),\n"
+	"HADOLINT_TRUSTED_REGISTRIES, HADOLINT_REQUIRE_LABELS, HADOLINT_STRICT_LABELS,\n"
+	"HADOLINT_DISABLE_IGNORE_PRAGMA, HADOLINT_VERBOSE (lists comma-separated; flags true\n"
+	"with 1, y, yes, on or true), NO_COLOR.\n"
 	"\n"
 	"Rules are documented in docs/lint.md and docs/rules/.\n"
 	"\n"
@@ -345,6 +346,8 @@ static void apply_env(struct hull_lint_opts *o)
 	env_list(o, "HADOLINT_REQUIRE_LABELS", OPT_LABEL);
 	if ((v = getenv("HADOLINT_VERBOSE")))
 		o->verbose = env_truthy(v);
+	if (getenv("NO_COLOR")) /* set, whatever its value; "no-color: false" undoes it */
+		o->no_color = true;
 }
 
 static void list_codes(struct strbuf *sb, const char *what, char *const *v, size_t n)
@@ -523,12 +526,13 @@ int cmd_lint(int argc, char **argv)
 	const char *cfg = config_arg(argc, argv);
 	char *found = cfg ? NULL : find_config(&err);
 	int rc = 0;
+	/* as hadolint merges them: the environment, then the config file, then the flags; a
+	 * later one's setting wins, and lists add up */
+	apply_env(&o);
 	if (!cfg && !found && err.code)
 		rc = cli_fail(&err);
 	else if ((cfg || found) && hull_lint_config_load(&o, cfg ? cfg : found, &err))
 		rc = cli_fail(&err);
-	if (!rc)
-		apply_env(&o);
 	if (!rc)
 		rc = parse_args(argc, argv, &o);
 	strbuf_release(&env_notes);
@@ -550,7 +554,7 @@ int cmd_lint(int argc, char **argv)
 		if (!rc && diff.len)
 			rc = EXIT_FINDINGS;
 	} else if (!rc) {
-		bool color = !o.no_color && !getenv("NO_COLOR") && isatty(STDOUT_FILENO);
+		bool color = !o.no_color && isatty(STDOUT_FILENO);
 		struct strbuf out = STRBUF_INIT;
 		if (hull_lint_render(o.format, &res, color, &out))
 			rc = cli_error("lint: unknown format");

@@ -231,10 +231,13 @@ def test_config_verbose_key(tmp_path):
     (tmp_path / ".hadolint.yaml").write_text("verbose: true\n")
     r = lint(tmp_path, "FROM debian:12\n")
     assert r.returncode == 0 and b"config file: .hadolint.yaml" in r.stderr, r.stderr
+    # hadolint merges the environment, then the config file, then the flags: the file wins
     r = lint(tmp_path, "FROM debian:12\n", env={"HADOLINT_VERBOSE": "0"})
-    assert r.returncode == 0 and not r.stderr, r.stderr
+    assert b"config file: .hadolint.yaml" in r.stderr, r.stderr
     (tmp_path / ".hadolint.yaml").write_text("verbose: false\n")
     r = lint(tmp_path, "FROM debian:12\n", env={"HADOLINT_VERBOSE": "1"})
+    assert r.returncode == 0 and not r.stderr, r.stderr
+    r = lint(tmp_path, "FROM debian:12\n", "-V", env={"HADOLINT_VERBOSE": "0"})
     assert b"config file: .hadolint.yaml" in r.stderr, r.stderr
 
 
@@ -703,6 +706,36 @@ def test_tty_format_and_color(tmp_path):
                                  "image explicitly\n")
 
 
+def test_color_on_a_terminal(tmp_path):
+    """Colour only on a terminal; NO_COLOR (any value) is an environment setting of no-color,
+    so a config file's "no-color: false" brings colour back, as hadolint merges them."""
+    import pty
+    (tmp_path / "Dockerfile").write_text("FROM debian\n")
+
+    def tty_out(env):
+        master, slave = pty.openpty()
+        e = dict(os.environ, XDG_CONFIG_HOME=str(tmp_path / "xdg"), HOME=str(tmp_path))
+        e.pop("NO_COLOR", None)
+        e.update(env)
+        subprocess.run([H.HULL, "lint", "--no-hull-rules", "Dockerfile"], cwd=tmp_path, env=e,
+                       stdout=slave, stderr=subprocess.DEVNULL, timeout=60)
+        os.close(slave)
+        out = b""
+        try:
+            while chunk := os.read(master, 4096):
+                out += chunk
+        except OSError:  # the pty's other end is closed
+            pass
+        os.close(master)
+        return out
+    assert b"\x1b[" in tty_out({})
+    assert b"\x1b[" not in tty_out({"NO_COLOR": ""})
+    (tmp_path / ".hadolint.yaml").write_text("no-color: false\n")
+    assert b"\x1b[" in tty_out({"NO_COLOR": "1"})
+    (tmp_path / ".hadolint.yaml").write_text("no-color: true\n")
+    assert b"\x1b[" not in tty_out({})
+
+
 BAD = "FROM debian\nRUN cd /x\n"
 
 
@@ -779,7 +812,8 @@ def test_file_path_in_report(tmp_path):
 
 
 def test_hadolint_environment(tmp_path):
-    """hadolint's HADOLINT_* variables: after the config file, before the flags."""
+    """hadolint's HADOLINT_* variables: under the config file and the flags (hadolint merges
+    environment, then config file, then flags; a later setting wins, lists add up)."""
     def run(env, *args):
         r = lint(tmp_path, BAD, *args, env=env)
         return r.returncode, r.stdout.decode(), r.stderr.decode()
@@ -797,9 +831,13 @@ def test_hadolint_environment(tmp_path):
     assert run({"HADOLINT_NOFAIL": "0"})[0] == 1
     assert run({"HADOLINT_FAILURE_THRESHOLD": "error"})[0] == 0
     assert run({"HADOLINT_FAILURE_THRESHOLD": "error"}, "-t", "warning")[0] == 1
-    # a config file says no-fail; the environment turns it off again
+    # a config file's setting wins over the environment's, in both directions
     (tmp_path / ".hadolint.yaml").write_text("no-fail: true\n")
-    assert run({})[0] == 0 and run({"HADOLINT_NOFAIL": "false"})[0] == 1
+    assert run({})[0] == 0 and run({"HADOLINT_NOFAIL": "false"})[0] == 0
+    (tmp_path / ".hadolint.yaml").write_text("no-fail: false\nignored: [DL3003]\n")
+    assert run({"HADOLINT_NOFAIL": "1"})[0] == 1
+    rc, out, _ = run({"HADOLINT_IGNORE": "DL3006", "HADOLINT_FORMAT": "json"})
+    assert [f["code"] for f in json.loads(out)] == ["SC2164"]  # the two lists add up
     (tmp_path / ".hadolint.yaml").unlink()
     for var in ("HADOLINT_TRUSTED_REGISTRIES", "HADOLINT_ALLOWED_REGISTRIES"):
         for image, want in (("quay.io/x/y:1", []), ("bad.example.org/image:v1.0", [1])):
@@ -828,7 +866,7 @@ def test_verbose_prints_settings(tmp_path):
     r = lint(tmp_path, BAD, "-V", "--info", "DL3003", env={"HADOLINT_IGNORE": "SC2164"})
     err = r.stderr.decode()
     assert "config file: .hadolint.yaml" in err or "config file: " + str(tmp_path) in err, err
-    assert "failure threshold error" in err and "ignored: DL3006 SC2164" in err
+    assert "failure threshold error" in err and "ignored: SC2164 DL3006" in err
     assert "overrides: DL3003=info" in err
     assert r.returncode == 0
     assert "config file" not in lint(tmp_path, BAD).stderr.decode()

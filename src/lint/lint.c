@@ -138,6 +138,20 @@ bool hull_lint_failed(const struct hull_lint_result *res, const struct hull_lint
 	return false;
 }
 
+/* The level of code's findings: the most severe of its overrides, whatever their order
+ * (hadolint applies error overrides last, after warning, info and style), or sev. */
+static enum hull_lint_sev override_sev(const struct hull_lint_opts *o, const char *code,
+				       enum hull_lint_sev sev)
+{
+	bool set = false;
+	for (size_t i = 0; o && i < o->noverrides; i++)
+		if (streq(o->overrides[i].code, code) && (!set || o->overrides[i].sev < sev)) {
+			sev = o->overrides[i].sev;
+			set = true;
+		}
+	return sev;
+}
+
 /* A rule whose findings would all be dropped (ignored, or at level ignore) is not run. */
 static bool rule_off(const struct hull_lint_opts *o, const struct lint_rule *rule)
 {
@@ -145,11 +159,7 @@ static bool rule_off(const struct hull_lint_opts *o, const struct lint_rule *rul
 		return rule->sev >= HULL_LINT_IGNORE;
 	if (o->no_hull_rules && !strncmp(rule->code, "HL", 2))
 		return true;
-	enum hull_lint_sev s = rule->sev;
-	for (size_t i = 0; i < o->noverrides; i++)
-		if (streq(o->overrides[i].code, rule->code))
-			s = o->overrides[i].sev;
-	if (s >= HULL_LINT_IGNORE)
+	if (override_sev(o, rule->code, rule->sev) >= HULL_LINT_IGNORE)
 		return true;
 	for (size_t i = 0; i < o->nignored; i++)
 		if (streq(o->ignored[i], rule->code))
@@ -292,16 +302,6 @@ static bool ignored(const struct ignores *ig, const struct hull_lint_opts *o,
 	return false;
 }
 
-static enum hull_lint_sev effective_sev(const struct hull_lint_opts *o,
-					const struct hull_lint_finding *f)
-{
-	enum hull_lint_sev s = f->sev;
-	for (size_t i = 0; o && i < o->noverrides; i++)
-		if (streq(o->overrides[i].code, f->code))
-			s = o->overrides[i].sev;
-	return s;
-}
-
 static int by_line(const void *a, const void *b)
 {
 	const struct hull_lint_finding *x = a, *y = b;
@@ -340,7 +340,7 @@ static void finish(struct hull_lint_result *res, size_t start, const struct igno
 	size_t m = start;
 	for (size_t i = start; i < res->n; i++) {
 		struct hull_lint_finding *f = &res->v[i];
-		f->sev = effective_sev(o, f);
+		f->sev = override_sev(o, f->code, f->sev);
 		if (f->sev >= HULL_LINT_IGNORE || ignored(ig, o, f)) {
 			free(f->msg);
 			continue;

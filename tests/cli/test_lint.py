@@ -706,6 +706,18 @@ def test_tty_format_and_color(tmp_path):
                                  "image explicitly\n")
 
 
+def test_most_severe_override_wins(tmp_path):
+    """hadolint applies the style, info, warning and error overrides in that order, so a
+    rule named in two gets the more severe level, whatever the order or the source."""
+    for args in (["--error", "DL3006", "--style", "DL3006"],
+                 ["--style", "DL3006", "--error", "DL3006"]):
+        got = findings(tmp_path, "FROM debian\n", *args)
+        assert [(f["code"], f["level"]) for f in got] == [("DL3006", "error")]
+    (tmp_path / ".hadolint.yaml").write_text("override:\n  warning: [DL3006]\n")
+    got = findings(tmp_path, "FROM debian\n", "--info", "DL3006")
+    assert [(f["code"], f["level"]) for f in got] == [("DL3006", "warning")]
+
+
 def test_color_on_a_terminal(tmp_path):
     """Colour only on a terminal; NO_COLOR (any value) is an environment setting of no-color,
     so a config file's "no-color: false" brings colour back, as hadolint merges them."""

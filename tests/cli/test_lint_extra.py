@@ -133,6 +133,9 @@ def test_hull_rules_are_ignorable(tmp_path):
                                              "  error: [HL1005]\n")
     assert [(f["code"], f["level"]) for f in findings(tmp_path, text)] == [("HL1005", "error")]
     assert run(tmp_path, text, "-t", "error").returncode == 1
+    # of two overrides the more severe wins, whatever their order or source (as hadolint)
+    assert run(tmp_path, text, "--style", "HL1005", "-t", "warning").returncode == 1
+    os.unlink(tmp_path / ".hadolint.yaml")
     assert run(tmp_path, text, "--style", "HL1005", "-t", "warning").returncode == 0
 
 

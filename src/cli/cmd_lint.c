@@ -21,12 +21,13 @@
 #define MAX_DOCKERFILE_SIZE (64u << 20)
 
 const char cmd_lint_usage[] =
-	"usage: hull lint [OPTIONS] DOCKERFILE...\n"
+	"usage: hull lint [OPTIONS] [DOCKERFILE...]\n"
 	"\n"
 	"Lints Dockerfiles with hadolint's rules (DL1001, DL3000-DL3067, DL4000-DL4006), codes,\n"
 	"severities, pragmas, configuration and output formats, ShellCheck (SCxxxx) on RUN when\n"
 	"shellcheck is installed, and hull's own rules (HL1001-HL1010: secrets, root final stage,\n"
-	"build context, remote ADD, curl | sh, package caches, digests). \"-\" reads stdin.\n"
+	"build context, remote ADD, curl | sh, package caches, digests). \"-\" reads stdin;\n"
+	"with no DOCKERFILE, ./Dockerfile.\n"
 	"\n"
 	"Options:\n"
 	"  -c, --config FILE             config file (default: ./.hadolint.yaml, ./.hadolint.yml,\n"
@@ -403,8 +404,10 @@ static int parse_args(int argc, char **argv, struct hull_lint_opts *o)
 		if (c != 'c' && apply_flag(o, c, optarg))
 			return EXIT_ERROR;
 	}
-	if (optind >= argc)
-		return cli_error("lint: expected at least one Dockerfile (see 'hull help lint')");
+	struct stat st;
+	if (optind >= argc && (stat("Dockerfile", &st) || S_ISDIR(st.st_mode)))
+		return cli_error("lint: expected at least one Dockerfile, and there is no "
+				 "./Dockerfile (see 'hull help lint')");
 	cli_ux_start();
 	if (env_notes.len) {
 		env_notes.buf[--env_notes.len] = '\0'; /* the last newline */
@@ -471,28 +474,28 @@ static int fix_file(const char *path, char **text, size_t *len, const struct hul
 	return rc;
 }
 
-static int lint_files(int argc, char **argv, const struct hull_lint_opts *o,
+static int lint_files(char **files, size_t n, const struct hull_lint_opts *o,
 		      struct hull_lint_result *res, struct strbuf *diff)
 {
 	bool stdin_too = false;
-	for (int i = optind; i < argc; i++)
-		stdin_too |= !strcmp(argv[i], "-");
+	for (size_t i = 0; i < n; i++)
+		stdin_too |= !strcmp(files[i], "-");
 	if (fix_mode == FIX_NONE && !stdin_too) {
 		struct hull_err err = {0};
-		if (hull_lint_files(argv + optind, (size_t)(argc - optind), MAX_DOCKERFILE_SIZE,
+		if (hull_lint_files(files, n, MAX_DOCKERFILE_SIZE,
 				    parallel ? parallel : hull_ncpu(), o, res, &err))
 			return cli_fail(&err);
 		goto linted;
 	}
-	for (int i = optind; i < argc; i++) {
+	for (size_t i = 0; i < n; i++) {
 		struct hull_err err = {0};
 		char *text = NULL;
 		size_t len = 0;
-		if (read_input(argv[i], &text, &len, &err))
+		if (read_input(files[i], &text, &len, &err))
 			return cli_fail(&err);
-		int rc = fix_mode != FIX_NONE ? fix_file(argv[i], &text, &len, o, diff, &err) : 0;
+		int rc = fix_mode != FIX_NONE ? fix_file(files[i], &text, &len, o, diff, &err) : 0;
 		if (!rc && fix_mode != FIX_DIFF)
-			rc = hull_lint_buffer(argv[i], text, len, o, res, &err);
+			rc = hull_lint_buffer(files[i], text, len, o, res, &err);
 		free(text);
 		if (rc)
 			return cli_fail(&err);
@@ -543,11 +546,14 @@ int cmd_lint(int argc, char **argv)
 		hull_lint_opts_free(&o);
 		return rc < 0 ? EXIT_CLEAN : EXIT_ERROR;
 	}
-	struct hull_lint_result res = {.files = argv + optind,
-				       .nfiles = (size_t)(argc - optind),
-				       .file_in_report = report_path};
+	/* no file named: ./Dockerfile, as hadolint does */
+	static char *dockerfile[] = {"Dockerfile"};
+	char **files = optind < argc ? argv + optind : dockerfile;
+	size_t nfiles = optind < argc ? (size_t)(argc - optind) : 1;
+	struct hull_lint_result res = {
+		.files = files, .nfiles = nfiles, .file_in_report = report_path};
 	struct strbuf diff = STRBUF_INIT;
-	rc = lint_files(argc, argv, &o, &res, &diff);
+	rc = lint_files(files, nfiles, &o, &res, &diff);
 	if (!rc && fix_mode == FIX_DIFF) {
 		/* like diff(1): 1 when there are differences */
 		rc = cli_output(NULL, diff.buf ? diff.buf : "", diff.len);

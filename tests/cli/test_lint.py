@@ -706,6 +706,18 @@ def test_tty_format_and_color(tmp_path):
                                  "image explicitly\n")
 
 
+def test_no_file_named_lints_dockerfile(tmp_path):
+    """As hadolint: with no file named, ./Dockerfile; without one, a usage error."""
+    e = dict(os.environ, XDG_CONFIG_HOME=str(tmp_path / "xdg"), HOME=str(tmp_path))
+    cmd = [H.HULL, "lint", "--no-hull-rules", "-f", "json"]
+    r = subprocess.run(cmd, capture_output=True, cwd=tmp_path, env=e, timeout=60)
+    assert r.returncode == 2 and b"no ./Dockerfile" in r.stderr and not r.stdout
+    (tmp_path / "Dockerfile").write_text("FROM debian\n")
+    r = subprocess.run(cmd, capture_output=True, cwd=tmp_path, env=e, timeout=60)
+    assert r.returncode == 1
+    assert [(f["file"], f["code"]) for f in json.loads(r.stdout)] == [("Dockerfile", "DL3006")]
+
+
 def test_most_severe_override_wins(tmp_path):
     """hadolint applies the style, info, warning and error overrides in that order, so a
     rule named in two gets the more severe level, whatever the order or the source."""

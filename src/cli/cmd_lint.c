@@ -568,7 +568,11 @@ int cmd_lint(int argc, char **argv)
 			rc = cli_output(NULL, out.buf ? out.buf : "", out.len);
 		cli_debug_phase("render");
 		strbuf_release(&out);
-		if (!rc && hull_lint_failed(&res, &o))
+		/* hadolint exits 0 for the codeclimate and codacy reports, which their services
+		 * read: the findings are in the report */
+		bool report_only =
+			o.format && (streq(o.format, "codeclimate") || streq(o.format, "codacy"));
+		if (!rc && !report_only && hull_lint_failed(&res, &o))
 			rc = EXIT_FINDINGS;
 	}
 	strbuf_release(&diff);

@@ -128,12 +128,15 @@ void hull_lint_result_free(struct hull_lint_result *res)
 	memset(res, 0, sizeof(*res));
 }
 
+/* A file that does not parse (DL1000) fails the run whatever the threshold, as in
+ * hadolint; only --no-fail passes it. */
 bool hull_lint_failed(const struct hull_lint_result *res, const struct hull_lint_opts *o)
 {
-	if (o->no_fail || o->threshold == HULL_LINT_NONE)
+	if (o->no_fail)
 		return false;
 	for (size_t i = 0; i < res->n; i++)
-		if (res->v[i].sev <= o->threshold)
+		if (streq(res->v[i].code, "DL1000") ||
+		    (o->threshold != HULL_LINT_NONE && res->v[i].sev <= o->threshold))
 			return true;
 	return false;
 }
@@ -340,8 +343,12 @@ static void finish(struct hull_lint_result *res, size_t start, const struct igno
 	size_t m = start;
 	for (size_t i = start; i < res->n; i++) {
 		struct hull_lint_finding *f = &res->v[i];
-		f->sev = override_sev(o, f->code, f->sev);
-		if (f->sev >= HULL_LINT_IGNORE || ignored(ig, o, f)) {
+		/* hadolint's ignores and overrides apply to the rules' findings only: a file
+		 * that does not parse is an error however they are set */
+		bool parse_error = streq(f->code, "DL1000");
+		if (!parse_error)
+			f->sev = override_sev(o, f->code, f->sev);
+		if (!parse_error && (f->sev >= HULL_LINT_IGNORE || ignored(ig, o, f))) {
 			free(f->msg);
 			continue;
 		}

@@ -718,6 +718,25 @@ def test_no_file_named_lints_dockerfile(tmp_path):
     assert [(f["file"], f["code"]) for f in json.loads(r.stdout)] == [("Dockerfile", "DL3006")]
 
 
+def test_parse_error_fails_whatever_the_settings(tmp_path):
+    """hadolint applies ignores and overrides to the rules' findings only, and a file that
+    does not parse fails the run at any threshold; --no-fail still passes it."""
+    text = "FROM debian:12\nFOO bar\n"
+    for args in (["--ignore", "DL1000"], ["-t", "none"], ["--warning", "DL1000", "-t", "error"]):
+        r = lint(tmp_path, text, "-f", "json", *args)
+        assert r.returncode == 1, args
+        assert [(f["code"], f["level"]) for f in json.loads(r.stdout)] == [("DL1000", "error")]
+    assert lint(tmp_path, text, "--no-fail").returncode == 0
+
+
+def test_codeclimate_and_codacy_exit_0(tmp_path):
+    """hadolint's exit status for these two reports is 0: their services judge the findings."""
+    for fmt, want in (("codeclimate", 0), ("codacy", 0), ("gitlab_codeclimate", 1),
+                      ("json", 1)):
+        r = lint(tmp_path, "FROM debian\n", "-f", fmt)
+        assert r.returncode == want and r.stdout, fmt
+
+
 def test_most_severe_override_wins(tmp_path):
     """hadolint applies the style, info, warning and error overrides in that order, so a
     rule named in two gets the more severe level, whatever the order or the source."""

@@ -77,26 +77,61 @@ static void render_json(const struct hull_lint_result *res, bool color, struct s
 	strbuf_adds(out, "]\n");
 }
 
+/* Calls each() for every file of the run in order (res->files, clean ones too), then for
+ * the findings of files not listed there, grouped by name. */
+typedef void each_file_fn(const struct hull_lint_result *res, const char *file,
+			  const struct hull_lint_finding *v, size_t n, struct strbuf *out);
+
+static void per_file(const struct hull_lint_result *res, struct strbuf *out, each_file_fn *each)
+{
+	size_t i = 0;
+	for (size_t k = 0; k < res->nfiles; k++) {
+		size_t from = i;
+		while (i < res->n && res->v[i].file == res->files[k])
+			i++;
+		each(res, res->files[k], res->v + from, i - from, out);
+	}
+	while (i < res->n) {
+		size_t from = i++;
+		while (i < res->n && streq(res->v[i].file, res->v[from].file))
+			i++;
+		each(res, res->v[from].file, res->v + from, i - from, out);
+	}
+}
+
+/* hadolint 2.15.1's checkstyle, written as its XML library writes it: a <file> per file
+ * (an empty one for a clean file), attributes in name order, double quotes; a syntax
+ * error (DL1000) has no source. */
+static void checkstyle_file(const struct hull_lint_result *res, const char *file,
+			    const struct hull_lint_finding *v, size_t n, struct strbuf *out)
+{
+	strbuf_adds(out, "<file name=\"");
+	strbuf_add_xml_escaped(out, res->file_in_report ? res->file_in_report : file);
+	if (!n) {
+		strbuf_adds(out, "\"/>");
+		return;
+	}
+	strbuf_adds(out, "\">");
+	for (size_t i = 0; i < n; i++) {
+		const struct hull_lint_finding *f = &v[i];
+		strbuf_addf(out, "<error column=\"%d\" line=\"%d\" message=\"", f->col, f->line);
+		strbuf_add_xml_escaped(out, f->msg);
+		strbuf_addf(out, "\" severity=\"%s\"", hull_lint_sev_name(f->sev));
+		if (!streq(f->code, "DL1000")) {
+			strbuf_adds(out, " source=\"");
+			strbuf_add_xml_escaped(out, f->code);
+			strbuf_addch(out, '"');
+		}
+		strbuf_adds(out, "/>");
+	}
+	strbuf_adds(out, "</file>");
+}
+
 static void render_checkstyle(const struct hull_lint_result *res, bool color, struct strbuf *out)
 {
 	(void)color;
-	strbuf_adds(out, "<?xml version='1.0' encoding='UTF-8'?><checkstyle version='4.3'>");
-	for (size_t i = 0; i < res->n;) {
-		const char *file = res->v[i].file;
-		strbuf_adds(out, "<file name='");
-		strbuf_add_xml_escaped(out, report_file(res, &res->v[i]));
-		strbuf_adds(out, "' >");
-		for (; i < res->n && !strcmp(res->v[i].file, file); i++) {
-			const struct hull_lint_finding *f = &res->v[i];
-			strbuf_addf(out, "<error line='%d' column='%d' severity='%s' message='",
-				    f->line, f->col, hull_lint_sev_name(f->sev));
-			strbuf_add_xml_escaped(out, f->msg);
-			strbuf_adds(out, "' source='");
-			strbuf_add_xml_escaped(out, f->code);
-			strbuf_adds(out, "' />");
-		}
-		strbuf_adds(out, "</file>");
-	}
+	strbuf_adds(out, "<?xml version=\"1.0\" encoding=\"UTF-8\"?><checkstyle version=\"4.3\">");
+	per_file(res, out, checkstyle_file);
 	strbuf_adds(out, "</checkstyle>\n");
 }
 
@@ -194,10 +229,14 @@ static void render_sarif(const struct hull_lint_result *res, bool color, struct 
 		strbuf_adds(out, "},\"locations\":[{\"physicalLocation\":{\"artifactLocation\":"
 				 "{\"uri\":");
 		json_str(out, f->file);
-		strbuf_addf(out, "},\"region\":{\"startLine\":%d,\"startColumn\":%d}}}]}",
-			    f->line > 0 ? f->line : 1, f->col > 0 ? f->col : 1);
+		/* hadolint's region: one line, the column, and the language of the finding */
+		int line = f->line > 0 ? f->line : 1, col = f->col > 0 ? f->col : 1;
+		strbuf_addf(out,
+			    "},\"region\":{\"startLine\":%d,\"endLine\":%d,\"startColumn\":%d,"
+			    "\"endColumn\":%d,\"sourceLanguage\":\"%s\"}}}]}",
+			    line, line, col, col, strncmp(f->code, "SC", 2) ? "dockerfile" : "sh");
 	}
-	strbuf_adds(out, "]}]}\n");
+	strbuf_adds(out, "],\"defaultSourceLanguage\":\"dockerfile\"}]}\n");
 }
 
 static void render_sonarqube(const struct hull_lint_result *res, bool color, struct strbuf *out)
@@ -260,9 +299,10 @@ static void junit_case(const struct hull_lint_finding *f, const char *file, stru
 	strbuf_adds(out, "\n</failure></testcase>");
 }
 
-static void junit_suite(const struct hull_lint_result *res, const struct hull_lint_finding *v,
-			size_t n, struct strbuf *out)
+static void junit_suite(const struct hull_lint_result *res, const char *file,
+			const struct hull_lint_finding *v, size_t n, struct strbuf *out)
 {
+	(void)file;
 	size_t errors = 0;
 	for (size_t i = 0; i < n; i++)
 		errors += streq(v[i].code, "DL1000");
@@ -289,19 +329,7 @@ static void render_junit(const struct hull_lint_result *res, bool color, struct 
 		    "<?xml version=\"1.0\" encoding=\"UTF-8\"?><testsuites id=\"%s\" "
 		    "name=\"%s\" time=\"0.001\">",
 		    id, name);
-	size_t i = 0;
-	for (size_t k = 0; k < res->nfiles; k++) {
-		size_t from = i;
-		while (i < res->n && res->v[i].file == res->files[k])
-			i++;
-		junit_suite(res, res->v + from, i - from, out);
-	}
-	while (i < res->n) { /* findings of files not listed: grouped by name */
-		size_t from = i++;
-		while (i < res->n && streq(res->v[i].file, res->v[from].file))
-			i++;
-		junit_suite(res, res->v + from, i - from, out);
-	}
+	per_file(res, out, junit_suite);
 	strbuf_adds(out, "</testsuites>\n");
 }
 

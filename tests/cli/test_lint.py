@@ -784,7 +784,17 @@ BAD = "FROM debian\nRUN cd /x\n"
 
 def test_formats(tmp_path):
     out = lint(tmp_path, BAD, "-f", "checkstyle").stdout.decode()
-    assert out.startswith("<?xml") and "source='DL3006'" in out and "line='2'" in out
+    # hadolint 2.15.1 writes it with an XML library: double quotes, attributes by name
+    assert out.startswith('<?xml version="1.0" encoding="UTF-8"?><checkstyle version="4.3">')
+    assert ('<error column="1" line="2" message="Use WORKDIR to switch to a directory" '
+            'severity="warning" source="DL3003"/>') in out
+    (tmp_path / "Clean").write_text("FROM a:1\n")
+    (tmp_path / "Broken").write_text("FROM a:1\nFROBNICATE x\n")
+    out = lint(tmp_path, None, "-f", "checkstyle", "Clean", "Broken").stdout.decode()
+    assert out == ('<?xml version="1.0" encoding="UTF-8"?><checkstyle version="4.3">'
+                   '<file name="Clean"/><file name="Broken"><error column="1" line="2" '
+                   'message="unknown instruction: FROBNICATE" severity="error"/></file>'
+                   '</checkstyle>\n')
     out = lint(tmp_path, BAD, "-f", "gnu").stdout.decode()
     assert "hadolint:Dockerfile:2: DL3003 warning: Use WORKDIR" in out
     out = lint(tmp_path, BAD, "-f", "codeclimate").stdout
@@ -840,7 +850,7 @@ def test_file_path_in_report(tmp_path):
     sonarqube and junit reports (as hadolint's), not in the others."""
     arg = ("--file-path-in-report", "/src/app/Dockerfile")
     out = lint(tmp_path, BAD, "-f", "checkstyle", *arg).stdout.decode()
-    assert "<file name='/src/app/Dockerfile' >" in out
+    assert '<file name="/src/app/Dockerfile">' in out
     out = lint(tmp_path, BAD, "-f", "codeclimate", *arg).stdout
     assert {json.loads(x)["location"]["path"] for x in out.split(b"\0") if x} == \
         {"/src/app/Dockerfile"}
@@ -923,6 +933,12 @@ def test_sarif_validates(tmp_path):
     res = doc["runs"][0]["results"]
     assert [(r["ruleId"], r["locations"][0]["physicalLocation"]["region"]["startLine"])
             for r in res] == [("DL3006", 1), ("DL3003", 2), ("SC2164", 2)]
+    # hadolint's regions: one line, the column, the language of the finding
+    regions = [r["locations"][0]["physicalLocation"]["region"] for r in res]
+    assert regions[1] == {"startLine": 2, "endLine": 2, "startColumn": 1, "endColumn": 1,
+                          "sourceLanguage": "dockerfile"}
+    assert regions[2]["sourceLanguage"] == "sh"
+    assert doc["runs"][0]["defaultSourceLanguage"] == "dockerfile"
 
 
 def test_parser_syntax(tmp_path):

@@ -38,6 +38,9 @@ const char cmd_lint_usage[] =
 	"                                ~/.hadolint.y[a]ml)\n"
 	"  -f, --format FORMAT           tty, json, checkstyle, codeclimate, gitlab_codeclimate,\n"
 	"                                gnu, sarif, sonarqube, junit, codacy (default: tty)\n"
+	"                                (repeatable: one report per format, as hadolint 2.15)\n"
+	"  -o, --output FILE             write the report of the -f of the same rank to FILE\n"
+	"                                (repeatable; the formats without one go to stdout)\n"
 	"      --file-path-in-report PATH\n"
 	"                                the file name the checkstyle, codeclimate,\n"
 	"                                gitlab_codeclimate, sonarqube and junit reports give\n"
@@ -113,10 +116,14 @@ static enum fix_mode fix_mode;
 static unsigned parallel;	/* files linted at once; 0: one per core */
 static const char *report_path; /* --file-path-in-report */
 static bool verbose;
+static bool format_flag;     /* a -f was given: the first replaces the file's formats */
+static const char **outputs; /* -o FILE, in order: the report of the format of that rank */
+static size_t noutputs;
 
 static const struct option longopts[] = {
 	{"config", required_argument, NULL, 'c'},
 	{"format", required_argument, NULL, 'f'},
+	{"output", required_argument, NULL, 'o'},
 	{"failure-threshold", required_argument, NULL, 't'},
 	{"ignore", required_argument, NULL, OPT_IGNORE},
 	{"error", required_argument, NULL, OPT_ERROR},
@@ -171,7 +178,8 @@ static bool version_arg(int argc, char **argv)
 			for (const struct option *lo = longopts; lo->name; lo++)
 				if (!strcmp(a + 2, lo->name) && lo->has_arg == required_argument)
 					i++;
-		} else if (!strcmp(a, "-c") || !strcmp(a, "-f") || !strcmp(a, "-t")) {
+		} else if (!strcmp(a, "-c") || !strcmp(a, "-f") || !strcmp(a, "-o") ||
+			   !strcmp(a, "-t")) {
 			i++;
 		}
 	}
@@ -205,8 +213,12 @@ static int apply_flag(struct hull_lint_opts *o, int c, const char *arg)
 	case 'f':
 		if (!hull_lint_format_known(arg))
 			return cli_error("lint: unknown format \"%s\" (see 'hull help lint')", arg);
-		free(o->format);
-		o->format = xstrdup(arg);
+		hull_lint_opts_format(o, arg, !format_flag);
+		format_flag = true;
+		return 0;
+	case 'o':
+		outputs = xreallocarray(outputs, noutputs + 1, sizeof(*outputs));
+		outputs[noutputs++] = arg;
 		return 0;
 	case 't':
 		sev = hull_lint_sev_parse(arg);
@@ -297,6 +309,12 @@ static void env_list(struct hull_lint_opts *o, const char *name, int opt)
 		struct hull_err err = {0};
 		if (!*b) {
 			/* an empty item, as in "DL3008,": nothing */
+		} else if (opt == 'f') {
+			if (hull_lint_format_known(b))
+				hull_lint_opts_format(o, b, false);
+			else
+				strbuf_addf(&env_notes, "%s: unknown format \"%s\": ignored\n",
+					    name, b);
 		} else if (opt != OPT_LABEL) {
 			(void)apply_flag(o, opt, b); /* codes and registries cannot fail */
 		} else if (hull_lint_opts_label(o, b, &err)) {
@@ -312,15 +330,8 @@ static void env_list(struct hull_lint_opts *o, const char *name, int opt)
 static void apply_env(struct hull_lint_opts *o)
 {
 	const char *v;
-	if ((v = getenv("HADOLINT_FORMAT"))) {
-		if (hull_lint_format_known(v)) {
-			free(o->format);
-			o->format = xstrdup(v);
-		} else {
-			strbuf_addf(&env_notes, "HADOLINT_FORMAT: unknown format \"%s\": ignored\n",
-				    v);
-		}
-	}
+	if ((v = getenv("HADOLINT_FORMAT"))) /* a list, as hadolint 2.15 reads it */
+		env_list(o, "HADOLINT_FORMAT", 'f');
 	if ((v = getenv("HADOLINT_FAILURE_THRESHOLD"))) {
 		int sev = hull_lint_sev_parse(v);
 		if (sev >= 0)
@@ -388,7 +399,7 @@ static int parse_args(int argc, char **argv, struct hull_lint_opts *o)
 	int c;
 	opterr = 0;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, ":c:f:t:qVvh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":c:f:o:t:qVvh", longopts, NULL)) != -1) {
 		if (cli_ux_opt(c))
 			continue;
 		if (c == 'h') {
@@ -511,6 +522,54 @@ linted:
 	return 0;
 }
 
+/* hadolint exits 0 for the codeclimate and codacy reports, which their services read:
+ * the findings are in the report. True when every format asked for is one of them. */
+static bool reports_only(const char *formats)
+{
+	if (!formats)
+		return false;
+	for (const char *p = formats; *p;) {
+		size_t n = strcspn(p, ",");
+		if (!(n == 11 && !strncmp(p, "codeclimate", n)) &&
+		    !(n == 6 && !strncmp(p, "codacy", n)))
+			return false;
+		p += n + (p[n] == ',');
+	}
+	return true;
+}
+
+/* Each format's report: to the -o file of the same rank, or to stdout (hadolint 2.15's
+ * -f/-o lists; colour only for a terminal). */
+static int render_all(const struct hull_lint_opts *o, const struct hull_lint_result *res)
+{
+	const char *formats = o->format ? o->format : "tty";
+	size_t nformats = 1;
+	for (const char *p = formats; *p; p++)
+		nformats += *p == ',';
+	if (noutputs > nformats)
+		return cli_error("lint: more -o files (%zu) than formats (%zu): give a -f for "
+				 "each -o",
+				 noutputs, nformats);
+	size_t k = 0;
+	int rc = 0;
+	for (const char *p = formats; *p && !rc; k++) {
+		size_t n = strcspn(p, ",");
+		char *fmt = xstrndup(p, n);
+		const char *path = k < noutputs ? outputs[k] : NULL;
+		bool color = !path && !o->no_color && isatty(STDOUT_FILENO);
+		struct strbuf out = STRBUF_INIT;
+		if (hull_lint_render(fmt, res, color, &out))
+			rc = cli_error("lint: unknown format \"%s\"", fmt);
+		else
+			rc = cli_output(path, out.buf ? out.buf : "", out.len);
+		strbuf_release(&out);
+		free(fmt);
+		p += n + (p[n] == ',');
+	}
+	cli_debug_phase("render");
+	return rc;
+}
+
 int cmd_lint(int argc, char **argv)
 {
 	struct hull_lint_opts o;
@@ -520,6 +579,10 @@ int cmd_lint(int argc, char **argv)
 	parallel = 0;
 	report_path = NULL;
 	verbose = false;
+	format_flag = false;
+	free(outputs);
+	outputs = NULL;
+	noutputs = 0;
 	strbuf_reset(&env_notes);
 	struct hull_err err = {0};
 	if (version_arg(argc, argv)) {
@@ -560,23 +623,15 @@ int cmd_lint(int argc, char **argv)
 		if (!rc && diff.len)
 			rc = EXIT_FINDINGS;
 	} else if (!rc) {
-		bool color = !o.no_color && isatty(STDOUT_FILENO);
-		struct strbuf out = STRBUF_INIT;
-		if (hull_lint_render(o.format, &res, color, &out))
-			rc = cli_error("lint: unknown format");
-		else
-			rc = cli_output(NULL, out.buf ? out.buf : "", out.len);
-		cli_debug_phase("render");
-		strbuf_release(&out);
-		/* hadolint exits 0 for the codeclimate and codacy reports, which their services
-		 * read: the findings are in the report */
-		bool report_only =
-			o.format && (streq(o.format, "codeclimate") || streq(o.format, "codacy"));
-		if (!rc && !report_only && hull_lint_failed(&res, &o))
+		rc = render_all(&o, &res);
+		if (!rc && hull_lint_failed(&res, &o) && !reports_only(o.format))
 			rc = EXIT_FINDINGS;
 	}
 	strbuf_release(&diff);
 	hull_lint_result_free(&res);
 	hull_lint_opts_free(&o);
+	free(outputs);
+	outputs = NULL;
+	noutputs = 0;
 	return rc;
 }

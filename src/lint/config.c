@@ -147,12 +147,31 @@ static int load_mapping(const struct knode *m, const char *path, struct hull_lin
 				   "error, warning, info, style, ignore or none");
 		o->threshold = (enum hull_lint_sev)s;
 	}
+	/* hadolint 2.15: "formats" (a list) and "format"; the file's replace the
+	 * environment's */
+	bool replace = true;
+	const struct knode *fl = get(m, "formats");
+	if (fl && scalar(fl)) {
+		if (!hull_lint_format_known(scalar(fl)))
+			return bad(err, path, "formats", "a list of known output formats");
+		hull_lint_opts_format(o, scalar(fl), true);
+		replace = false;
+	} else if (fl) {
+		if (!knode_is(fl, KNODE_SEQ))
+			return bad(err, path, "formats", "a list of known output formats");
+		for (size_t i = 0; i < fl->n; i++) {
+			const char *f = scalar(fl->items[i]);
+			if (!f || !hull_lint_format_known(f))
+				return bad(err, path, "formats", "a list of known output formats");
+			hull_lint_opts_format(o, f, replace);
+			replace = false;
+		}
+	}
 	const char *f = scalar(get(m, "format"));
 	if (f) {
 		if (!hull_lint_format_known(f))
 			return bad(err, path, "format", "a known output format");
-		free(o->format);
-		o->format = xstrdup(f);
+		hull_lint_opts_format(o, f, replace);
 	}
 	return 0;
 }

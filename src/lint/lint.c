@@ -92,6 +92,13 @@ void hull_lint_opts_override(struct hull_lint_opts *o, const char *code, enum hu
 	o->overrides[o->noverrides++].sev = s;
 }
 
+void hull_lint_opts_format(struct hull_lint_opts *o, const char *name, bool replace)
+{
+	char *v = replace || !o->format ? xstrdup(name) : xasprintf("%s,%s", o->format, name);
+	free(o->format);
+	o->format = v;
+}
+
 void hull_lint_opts_trust(struct hull_lint_opts *o, const char *registry)
 {
 	o->trusted = xreallocarray(o->trusted, o->ntrusted + 1, sizeof(*o->trusted));

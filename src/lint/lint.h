@@ -61,7 +61,7 @@ struct hull_lint_opts {
 	/* ShellCheck once for all files: hull_lint_buffer keeps the RUN scripts and
 	 * hull_lint_flush checks them (the file names must live until then). */
 	bool shellcheck_batch;
-	char *format; /* NULL: tty */
+	char *format; /* the output formats, comma-separated ("json,gnu"); NULL: tty */
 	/* State kept across files (the secret engine, where shellcheck is); owned. */
 	struct lint_cache *cache;
 };
@@ -71,6 +71,8 @@ void hull_lint_opts_free(struct hull_lint_opts *o);
 void hull_lint_opts_ignore(struct hull_lint_opts *o, const char *code);
 void hull_lint_opts_override(struct hull_lint_opts *o, const char *code, enum hull_lint_sev s);
 void hull_lint_opts_trust(struct hull_lint_opts *o, const char *registry);
+/* Adds an output format to o->format, or makes it the only one (replace). */
+void hull_lint_opts_format(struct hull_lint_opts *o, const char *name, bool replace);
 /* "name:type" (hadolint's --require-label). */
 int hull_lint_opts_label(struct hull_lint_opts *o, const char *spec,
 			 struct hull_err *err) HULL_MUST_CHECK;

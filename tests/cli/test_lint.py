@@ -737,6 +737,30 @@ def test_codeclimate_and_codacy_exit_0(tmp_path):
         assert r.returncode == want and r.stdout, fmt
 
 
+def test_several_formats_and_output_files(tmp_path):
+    """hadolint 2.15's -f/-o lists: a report per format, to the -o of the same rank or to
+    stdout; "formats:" in the config; HADOLINT_FORMAT as a comma-separated list."""
+    r = lint(tmp_path, BAD, "-f", "json", "-f", "gnu", "-o", "out.json")
+    assert r.returncode == 1
+    assert [f["code"] for f in json.loads((tmp_path / "out.json").read_text())] == \
+        ["DL3006", "DL3003", "SC2164"]
+    assert r.stdout.decode().startswith("hadolint:Dockerfile:1: DL3006 warning")
+    r = lint(tmp_path, BAD, "-o", "a", "-o", "b", "-f", "json")
+    assert r.returncode == 2 and b"more -o files (2) than formats (1)" in r.stderr
+    (tmp_path / ".hadolint.yaml").write_text("formats: [gnu, json]\n")
+    out = lint(tmp_path, BAD).stdout.decode()
+    assert out.startswith("hadolint:") and out.rstrip().endswith("]")
+    assert lint(tmp_path, BAD, "-f", "tty").stdout.decode().startswith("Dockerfile:1 DL3006")
+    (tmp_path / ".hadolint.yaml").write_text("formats: [gnu, yaml]\n")
+    r = lint(tmp_path, BAD)
+    assert r.returncode == 2 and b'"formats"' in r.stderr
+    (tmp_path / ".hadolint.yaml").unlink()
+    r = lint(tmp_path, BAD, env={"HADOLINT_FORMAT": "json,gnu,yaml"})
+    out = r.stdout.decode()
+    assert out.startswith("[{") and "hadolint:Dockerfile:2: DL3003" in out
+    assert b'unknown format "yaml": ignored' in r.stderr
+
+
 def test_most_severe_override_wins(tmp_path):
     """hadolint applies the style, info, warning and error overrides in that order, so a
     rule named in two gets the more severe level, whatever the order or the source."""

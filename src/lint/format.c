@@ -32,6 +32,10 @@ static void render_tty(const struct hull_lint_result *res, bool color, struct st
 	for (size_t i = 0; i < res->n; i++) {
 		const struct hull_lint_finding *f = &res->v[i];
 		const char *sev = hull_lint_sev_name(f->sev);
+		if (streq(f->code, "DL1000")) { /* hadolint: the position, then the error */
+			strbuf_addf(out, "%s:%d:%d %s\n", f->file, f->line, f->col, f->msg);
+			continue;
+		}
 		strbuf_addf(out, "%s:%d %s ", f->file, f->line, f->code);
 		if (color && f->sev <= HULL_LINT_STYLE)
 			strbuf_addf(out, "%s%s\033[0m", colors[f->sev], sev);
@@ -190,8 +194,12 @@ static void render_gnu(const struct hull_lint_result *res, bool color, struct st
 	(void)color;
 	for (size_t i = 0; i < res->n; i++) {
 		const struct hull_lint_finding *f = &res->v[i];
-		strbuf_addf(out, "hadolint:%s:%d: %s %s: %s\n", f->file, f->line, f->code,
-			    hull_lint_sev_name(f->sev), f->msg);
+		if (streq(f->code, "DL1000")) /* hadolint: GNU's FILE:LINE:COLUMN: message */
+			strbuf_addf(out, "hadolint:%s:%d:%d: %s\n", f->file, f->line, f->col,
+				    f->msg);
+		else
+			strbuf_addf(out, "hadolint:%s:%d: %s %s: %s\n", f->file, f->line, f->code,
+				    hull_lint_sev_name(f->sev), f->msg);
 	}
 }
 

@@ -729,6 +729,15 @@ def test_parse_error_fails_whatever_the_settings(tmp_path):
     assert lint(tmp_path, text, "--no-fail").returncode == 0
 
 
+def test_parse_error_lines_in_tty_and_gnu(tmp_path):
+    """hadolint writes a file that does not parse as its position and the error: GNU's
+    FILE:LINE:COLUMN: form in gnu, FILE:LINE:COLUMN in tty; no code or level."""
+    text = "FROM debian:12\n  FOO bar\n"
+    assert lint(tmp_path, text).stdout.decode() == "Dockerfile:2:3 unknown instruction: FOO\n"
+    assert lint(tmp_path, text, "-f", "gnu").stdout.decode() == \
+        "hadolint:Dockerfile:2:3: unknown instruction: FOO\n"
+
+
 def test_codeclimate_and_codacy_exit_0(tmp_path):
     """hadolint's exit status for these two reports is 0: their services judge the findings."""
     for fmt, want in (("codeclimate", 0), ("codacy", 0), ("gitlab_codeclimate", 1),

@@ -257,18 +257,22 @@ static void render_sonarqube(const struct hull_lint_result *res, bool color, str
 		strbuf_adds(out, i ? ",{\"engineId\":\"Hadolint\",\"ruleId\":"
 				   : "{\"engineId\":\"Hadolint\",\"ruleId\":");
 		json_str(out, f->code);
+		/* hadolint: a file that does not parse is a BLOCKER at the error's column */
+		bool parse = streq(f->code, "DL1000");
 		strbuf_addf(out,
 			    ",\"severity\":\"%s\",\"type\":\"%s\",\"primaryLocation\":{"
 			    "\"message\":",
-			    f->sev <= HULL_LINT_STYLE ? sev[f->sev] : "INFO",
+			    parse			? "BLOCKER"
+			    : f->sev <= HULL_LINT_STYLE ? sev[f->sev]
+							: "INFO",
 			    f->sev == HULL_LINT_ERROR ? "BUG" : "CODE_SMELL");
 		json_str(out, f->msg);
 		strbuf_adds(out, ",\"filePath\":");
 		json_str(out, report_file(res, f));
 		strbuf_addf(out,
-			    ",\"textRange\":{\"startLine\":%d,\"endLine\":%d,\"startColumn\":0,"
-			    "\"endColumn\":1}}}",
-			    f->line, f->line);
+			    ",\"textRange\":{\"startLine\":%d,\"endLine\":%d,\"startColumn\":%d,"
+			    "\"endColumn\":%d}}}",
+			    f->line, f->line, parse ? f->col : 0, parse ? f->col : 1);
 	}
 	strbuf_adds(out, "]}\n");
 }

@@ -839,6 +839,10 @@ def test_formats(tmp_path):
     assert len(gl) == 3 and all(len(i["fingerprint"]) == 64 for i in gl)
     sq = json.loads(lint(tmp_path, BAD, "-f", "sonarqube").stdout)
     assert sq["issues"][1]["primaryLocation"]["textRange"]["startLine"] == 2
+    # a file that does not parse: a BLOCKER at the error's column, as hadolint's
+    sq = json.loads(lint(tmp_path, "FROM a:1\n  FOO x\n", "-f", "sonarqube").stdout)
+    assert [(i["severity"], i["type"], i["primaryLocation"]["textRange"]) for i in sq["issues"]] \
+        == [("BLOCKER", "BUG", {"startLine": 2, "endLine": 2, "startColumn": 3, "endColumn": 3})]
 
 
 def test_junit_and_codacy_formats(tmp_path):

@@ -2,6 +2,11 @@
  * message. Adding a rule is one line here and one function in a rules_*.c file. */
 #include "rules.h"
 
+#include "../util/strbuf.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -323,6 +328,68 @@ static const char *mount_opt(struct arena *a, const char *mount, const char *con
 		f = comma ? comma + 1 : NULL;
 	}
 	return val ? arena_strndup(a, val, vlen) : NULL;
+}
+
+static int cmp_str(const void *x, const void *y)
+{
+	return strcmp(*(const char *const *)x, *(const char *const *)y);
+}
+
+const char *lint_mount_canon(struct arena *a, const char *mount)
+{
+	static const char *const alias[][2] = {{"dst", "target"},
+					       {"destination", "target"},
+					       {"src", "source"},
+					       {"ro", "readonly"}};
+	char *m = arena_alloc(a, strlen(mount) + 1), *w = m;
+	for (const char *p = mount; *p; p++)
+		if (*p != '"' && *p != '\'' && *p != '\\')
+			*w++ = *p;
+	*w = '\0';
+	/* the fields, "key=value" with the key lower case and under its main name */
+	size_t n = 1;
+	for (const char *p = m; *p; p++)
+		n += *p == ',';
+	char **f = arena_alloc(a, n * sizeof(*f));
+	size_t k = 0;
+	for (char *p = m; p; k++) {
+		char *comma = strchr(p, ',');
+		if (comma)
+			*comma = '\0';
+		size_t kl = strcspn(p, "=");
+		for (size_t i = 0; i < kl; i++)
+			p[i] = (char)tolower((unsigned char)p[i]);
+		const char *key = arena_strndup(a, p, kl), *val = p[kl] ? p + kl + 1 : NULL;
+		for (size_t i = 0; i < ARRAY_SIZE(alias); i++)
+			if (streq(key, alias[i][0]))
+				key = alias[i][1];
+		if (streq(key, "type") && val) {
+			char *t = arena_strdup(a, val);
+			for (char *q = t; *q; q++)
+				*q = (char)tolower((unsigned char)*q);
+			val = t;
+		}
+		size_t len = strlen(key) + (val ? strlen(val) + 1 : 0) + 1;
+		f[k] = arena_alloc(a, len);
+		snprintf(f[k], len, val ? "%s=%s" : "%s", key, val ? val : "");
+		p = comma ? comma + 1 : NULL;
+	}
+	/* the last field of each key counts: keep it, then sort */
+	size_t u = 0;
+	for (size_t i = 0; i < k; i++) {
+		size_t kl = strcspn(f[i], "="), j = i + 1;
+		while (j < k && (strcspn(f[j], "=") != kl || strncmp(f[i], f[j], kl)))
+			j++;
+		if (j == k && f[i][0])
+			f[u++] = f[i];
+	}
+	qsort(f, u, sizeof(*f), cmp_str);
+	struct strbuf sb = STRBUF_INIT;
+	for (size_t i = 0; i < u; i++)
+		strbuf_addf(&sb, "%s%s", i ? "," : "", f[i]);
+	const char *out = arena_strdup(a, sb.buf ? sb.buf : "");
+	strbuf_release(&sb);
+	return out;
 }
 
 const char *lint_mount_opt(struct arena *a, const char *mount, const char *key)

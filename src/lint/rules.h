@@ -81,6 +81,10 @@ bool lint_truthy(const char *v);
 /* The value of key in a RUN --mount option list ("type=bind,from=img,target=/x"), copied
  * into the arena; NULL when the list has no such key. */
 const char *lint_mount_opt(struct arena *a, const char *mount, const char *key);
+/* A --mount option list in one spelling, for comparing two: keys lower case under their
+ * main names (dst/destination: target, src: source, ro: readonly), the last value of each,
+ * the type lower case, sorted ("target=/x,type=cache"). */
+const char *lint_mount_canon(struct arena *a, const char *mount);
 /* A --mount of type cache (or tmpfs too, with LINT_MOUNT_TMPFS) on dir or below it (as
  * hadolint compares), or only on dir itself (LINT_MOUNT_EXACT), or also on a directory
  * above it (LINT_MOUNT_ABOVE). A dir that starts with '*' is a path under any home

@@ -4,6 +4,8 @@
 #include "rules.h"
 
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define ARENA (&c->doc->arena)
@@ -347,14 +349,42 @@ RULE_CHECK(dl3057)
 	free(sv);
 }
 
-static bool same_run_flags(const struct df_inst *a, const struct df_inst *b)
+static int cmp_flag_text(const void *x, const void *y)
 {
-	if (a->nflags != b->nflags)
+	return strcmp(*(const char *const *)x, *(const char *const *)y);
+}
+
+/* A RUN's flags as hadolint compares them: the mounts as a set of parsed mounts (in any
+ * order, their options in any order and spelling), the other flags by value. */
+static const char **flag_set(struct lint_ctx *c, const struct df_inst *in, size_t *n)
+{
+	const char **v = arena_alloc(ARENA, (in->nflags ? in->nflags : 1) * sizeof(*v));
+	for (size_t i = 0; i < in->nflags; i++) {
+		const char *name = in->flags[i].name, *val = in->flags[i].value;
+		if (streq(name, "mount") && val)
+			val = lint_mount_canon(ARENA, val);
+		size_t len = strlen(name) + (val ? strlen(val) : 0) + 2;
+		char *f = arena_alloc(ARENA, len);
+		snprintf(f, len, "%s=%s", name, val ? val : "");
+		v[i] = f;
+	}
+	qsort(v, in->nflags, sizeof(*v), cmp_flag_text);
+	size_t u = 0;
+	for (size_t i = 0; i < in->nflags; i++)
+		if (!u || strcmp(v[u - 1], v[i]))
+			v[u++] = v[i];
+	*n = u;
+	return v;
+}
+
+static bool same_run_flags(struct lint_ctx *c, const struct df_inst *a, const struct df_inst *b)
+{
+	size_t na, nb;
+	const char **fa = flag_set(c, a, &na), **fb = flag_set(c, b, &nb);
+	if (na != nb)
 		return false;
-	for (size_t i = 0; i < a->nflags; i++)
-		if (strcmp(a->flags[i].name, b->flags[i].name) ||
-		    strcmp(a->flags[i].value ? a->flags[i].value : "",
-			   b->flags[i].value ? b->flags[i].value : ""))
+	for (size_t i = 0; i < na; i++)
+		if (strcmp(fa[i], fb[i]))
 			return false;
 	return true;
 }
@@ -378,7 +408,7 @@ RULE_CHECK(dl3059)
 		size_t count = 0;
 		for (size_t k = 0; k < sc->ncmds; k++)
 			count += !streq(sc->cmds[k].name, "[") && !streq(sc->cmds[k].name, "[[");
-		if (prev && same_run_flags(prev, in) && count <= 1 && prev_count <= 1) {
+		if (prev && same_run_flags(c, prev, in) && count <= 1 && prev_count <= 1) {
 			lint_fail(c, in->line);
 			continue; /* hadolint keeps the earlier RUN as the reference */
 		}

@@ -536,6 +536,14 @@ SPEC_CASES = [
     ("DL4006", "FROM a:1\nRUN case \"$x\" in a|b) echo y;; esac\n", False),
     ("DL4006", "FROM a:1\nSHELL [\"/bin/bash\", \"-c\"]\nRUN [[ $x =~ a|b ]] && echo y\n", False),
     ("DL4006", "FROM a:1\nRUN [[ -f a && -f b ]] && wget -qO- x | sh\n", True),
+    # DL3059 compares RUN flags as hadolint's parsed values: mounts as a set, options in
+    # any order and spelling
+    ("DL3059", "FROM a:1\nRUN --mount=type=cache,target=/x,id=a foo\n"
+               "RUN --mount=type=cache,id=a,target=/x bar\n", True),
+    ("DL3059", "FROM a:1\nRUN --mount=type=cache,target=/x --mount=type=secret,id=s foo\n"
+               "RUN --mount=type=secret,id=s --mount=type=CACHE,dst=/x bar\n", True),
+    ("DL3059", "FROM a:1\nRUN --mount=type=cache,target=/x foo\n"
+               "RUN --mount=type=cache,target=/y bar\n", False),
     # commands that ShellCheck's parse finds: in bash arrays, functions, expansions
     ("DL3047", "FROM a:1\nRUN pkgs=(wget ca-certificates) && echo \"${pkgs[@]}\"\n", False),
     ("DL3047", "FROM a:1\nRUN function fetch { wget http://x/y; }; fetch\n", True),

@@ -121,11 +121,6 @@ static int add_deb(struct build *b, const char *path, struct hull_layerw *w)
 	return 0;
 }
 
-static int cmp_str(const void *x, const void *y)
-{
-	return strcmp(*(char *const *)x, *(char *const *)y);
-}
-
 int hull_build_debs_layer(struct build *b, struct hull_layerw *w)
 {
 	const struct hull_bspec_strv *debs = &b->spec->debs;
@@ -140,7 +135,7 @@ int hull_build_debs_layer(struct build *b, struct hull_layerw *w)
 			return hull_err_set(b->err, HULL_EINPUT,
 					    "%s:%zu:%zu: debs: %s: cannot read", b->spec->path,
 					    debs->pos.line, debs->pos.col, p);
-		qsort(g.gl_pathv, g.gl_pathc, sizeof(char *), cmp_str);
+		qsort(g.gl_pathv, g.gl_pathc, sizeof(char *), hull_strcmp_p);
 		for (size_t k = 0; k < g.gl_pathc && !rc; k++) {
 			struct stat sb;
 			if (stat(g.gl_pathv[k], &sb) || !S_ISREG(sb.st_mode))

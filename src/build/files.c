@@ -111,11 +111,6 @@ static int add_link(struct tree *t, const char *host, const char *dst)
 		  : hull_layerw_add_symlink(t->w, dst, target, t->f->uid, t->f->gid, t->b->err);
 }
 
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 static int add_dir_tree(struct tree *t, const char *host, const char *dst)
 {
 	DIR *d = opendir(host);
@@ -131,7 +126,7 @@ static int add_dir_tree(struct tree *t, const char *host, const char *dst)
 		names[n++] = xstrdup(de->d_name);
 	}
 	closedir(d);
-	qsort(names, n, sizeof(*names), cmp_str); /* errors come in a stable order */
+	qsort(names, n, sizeof(*names), hull_strcmp_p); /* errors come in a stable order */
 	int rc = 0;
 	for (size_t i = 0; i < n; i++) {
 		if (!rc) {
@@ -228,7 +223,7 @@ static int expand_src(struct build *b, const struct hull_bspec_file *f, char ***
 		(*out)[i] = xstrdup(g.gl_pathv[i]);
 	*n = g.gl_pathc;
 	globfree(&g);
-	qsort(*out, *n, sizeof(char *), cmp_str);
+	qsort(*out, *n, sizeof(char *), hull_strcmp_p);
 	return 0;
 }
 

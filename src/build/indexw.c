@@ -23,11 +23,6 @@
 #define OCI_LAYOUT  "{\"imageLayoutVersion\":\"1.0.0\"}"
 #define DEFAULT_TAG "latest"
 
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 /* The blob file names (hex digests) of a layout, sorted. */
 static int list_blobs(const char *layout, char ***out, size_t *n, struct hull_err *err)
 {
@@ -46,7 +41,7 @@ static int list_blobs(const char *layout, char ***out, size_t *n, struct hull_er
 	}
 	closedir(d);
 	if (k)
-		qsort(v, k, sizeof(char *), cmp_str);
+		qsort(v, k, sizeof(char *), hull_strcmp_p);
 	*out = v;
 	*n = k;
 	return 0;

@@ -254,11 +254,6 @@ static bool content_want(const char *path, uint64_t size, void *ctx)
 	return strmap_get(&((struct want2 *)ctx)->paths, path) != NULL;
 }
 
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
 /* The kept paths, sorted, after adding every parent directory. */
 static const char **kept_paths(struct slim *s, size_t *n)
 {
@@ -282,7 +277,7 @@ static const char **kept_paths(struct slim *s, size_t *n)
 	for (size_t i = 0; i < s->kept.cap; i++)
 		if (s->kept.slots[i].key)
 			v[cnt++] = s->kept.slots[i].key;
-	qsort(v, cnt, sizeof(*v), cmp_str);
+	qsort(v, cnt, sizeof(*v), hull_strcmp_p);
 	*n = cnt;
 	return v;
 }

@@ -127,11 +127,6 @@ static bool manifest_name(const char *name)
 	return false;
 }
 
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 static int walk_dir(struct hull_k8s_scan *s, const char *dir, const struct hull_k8s_opts *o,
 		    int depth);
 
@@ -172,7 +167,7 @@ static int walk_dir(struct hull_k8s_scan *s, const char *dir, const struct hull_
 	}
 	closedir(d);
 	if (n)
-		qsort(names, n, sizeof(*names), cmp_str);
+		qsort(names, n, sizeof(*names), hull_strcmp_p);
 	int rc = 0;
 	for (size_t i = 0; i < n; i++) {
 		char *path =

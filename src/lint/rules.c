@@ -330,11 +330,6 @@ static const char *mount_opt(struct arena *a, const char *mount, const char *con
 	return val ? arena_strndup(a, val, vlen) : NULL;
 }
 
-static int cmp_str(const void *x, const void *y)
-{
-	return strcmp(*(const char *const *)x, *(const char *const *)y);
-}
-
 const char *lint_mount_canon(struct arena *a, const char *mount)
 {
 	static const char *const alias[][2] = {{"dst", "target"},
@@ -383,7 +378,7 @@ const char *lint_mount_canon(struct arena *a, const char *mount)
 		if (j == k && f[i][0])
 			f[u++] = f[i];
 	}
-	qsort(f, u, sizeof(*f), cmp_str);
+	qsort(f, u, sizeof(*f), hull_strcmp_p);
 	struct strbuf sb = STRBUF_INIT;
 	for (size_t i = 0; i < u; i++)
 		strbuf_addf(&sb, "%s%s", i ? "," : "", f[i]);

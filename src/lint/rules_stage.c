@@ -349,11 +349,6 @@ RULE_CHECK(dl3057)
 	free(sv);
 }
 
-static int cmp_flag_text(const void *x, const void *y)
-{
-	return strcmp(*(const char *const *)x, *(const char *const *)y);
-}
-
 /* A RUN's flags as hadolint compares them: the mounts as a set of parsed mounts (in any
  * order, their options in any order and spelling), the other flags by value. */
 static const char **flag_set(struct lint_ctx *c, const struct df_inst *in, size_t *n)
@@ -368,7 +363,7 @@ static const char **flag_set(struct lint_ctx *c, const struct df_inst *in, size_
 		snprintf(f, len, "%s=%s", name, val ? val : "");
 		v[i] = f;
 	}
-	qsort(v, in->nflags, sizeof(*v), cmp_flag_text);
+	qsort(v, in->nflags, sizeof(*v), hull_strcmp_p);
 	size_t u = 0;
 	for (size_t i = 0; i < in->nflags; i++)
 		if (!u || strcmp(v[u - 1], v[i]))

@@ -336,3 +336,8 @@ char *hull_cache_root(int create)
 	free(parent);
 	return root;
 }
+
+int hull_strcmp_p(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}

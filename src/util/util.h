@@ -74,6 +74,9 @@ static inline bool streq(const char *a, const char *b)
 	return *a == *b && !strcmp(a, b);
 }
 
+/* qsort()/bsearch() comparator for an array of strings (char * or const char *). */
+int hull_strcmp_p(const void *a, const void *b);
+
 #define _cleanup_(fn) __attribute__((cleanup(fn)))
 static inline void freep(void *p)
 {

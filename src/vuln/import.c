@@ -676,11 +676,6 @@ static bool is_osv_name(const char *s)
 	return has_suffix(s, ".json") || is_yaml_name(s);
 }
 
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 /* The OSV files below a directory, symlinks not followed (as nftw with FTW_PHYS would,
  * but readdir's d_type spares a stat per file). */
 struct walk {
@@ -779,7 +774,7 @@ static int import_dir(struct importer *im, const char *dir, struct hull_err *err
 	free(w.failed);
 	strbuf_release(&w.path);
 	if (w.n)
-		qsort(w.paths, w.n, sizeof(*w.paths), cmp_str);
+		qsort(w.paths, w.n, sizeof(*w.paths), hull_strcmp_p);
 	size_t i = 0;
 	for (; !rc && i < w.n; i++)
 		rc = add_item(im, xstrdup(w.paths[i]), w.paths[i], NULL, 0,

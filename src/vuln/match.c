@@ -259,11 +259,6 @@ static bool better_primary(const struct hit *a, const struct hit *b)
 	return ra != rb ? ra < rb : strcmp(a->id, b->id) < 0;
 }
 
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
 /* Sorted, unique names of the group but the primary's id, NULL-terminated, in out's arena. */
 static const char *const *group_aliases(struct matcher *m, size_t root, const char *primary)
 {
@@ -278,7 +273,7 @@ static const char *const *group_aliases(struct matcher *m, size_t root, const ch
 			for (size_t j = 0; j < m->hits[i].nnames; j++)
 				if (strcmp(m->hits[i].names[j], primary))
 					v[k++] = m->hits[i].names[j];
-	qsort(v, k, sizeof(*v), cmp_str);
+	qsort(v, k, sizeof(*v), hull_strcmp_p);
 	const char **out = arena_alloc(&m->out->arena, (k + 1) * sizeof(char *));
 	size_t u = 0;
 	for (size_t i = 0; i < k; i++)

@@ -503,16 +503,25 @@ RULE_CHECK(dl3065)
 	}
 }
 
-/* Does the USER text name one of the ARGs declared above it ($NAME or ${NAME}, anywhere
- * in the text, as hadolint 2.15.1 looks)? */
-static bool uses_arg(const char *user, const char *name)
+/* Does the USER text take one of the ARGs declared above it: "$NAME" anywhere (as text,
+ * so "$U" is in "$USER"), or "${NAME}", as hadolint 2.15.1 looks? Every prefix of the
+ * text after a '$', up to the next '$', is looked up with a hash grown a byte at a time:
+ * linear in the text, however many ARGs there are. */
+static bool uses_arg(const struct strmap *args, size_t maxlen, const char *user)
 {
-	size_t n = strlen(name);
 	for (const char *p = strchr(user, '$'); p; p = strchr(p + 1, '$')) {
-		if (!strncmp(p + 1, name, n))
+		const char *s = p + 1;
+		if (strmap_getn(args, s, 0))
+			return true; /* an ARG with an empty name */
+		size_t n = *s == '{' ? strcspn(s + 1, "}$") : 0;
+		if (n && s[1 + n] == '}' && strmap_getn(args, s + 1, n))
 			return true;
-		if (p[1] == '{' && !strncmp(p + 2, name, n) && p[2 + n] == '}')
-			return true;
+		uint64_t h = STRMAP_HASH_START;
+		for (size_t k = 0; k < maxlen && s[k] && s[k] != '$'; k++) {
+			h = strmap_hash_add(h, (unsigned char)s[k]);
+			if (strmap_getnh(args, s, k + 1, strmap_hash_end(h)))
+				return true;
+		}
 	}
 	return false;
 }
@@ -521,7 +530,17 @@ static bool uses_arg(const char *user, const char *name)
  * takes an ARG declared earlier in the file, in any stage. */
 RULE_CHECK(dl3066)
 {
+	struct strmap args = STRMAP_INIT;
+	size_t maxlen = 0;
 	for (size_t i = 0; i < n; i++) {
+		if (is_kind(v[i], DF_ARG)) {
+			for (size_t k = 0; k < v[i]->npairs; k++) {
+				size_t len = strlen(v[i]->pairs[k].key);
+				strmap_put(&args, v[i]->pairs[k].key, (void *)1);
+				maxlen = len > maxlen ? len : maxlen;
+			}
+			continue;
+		}
 		if (!is_kind(v[i], DF_USER))
 			continue;
 		const char *u = v[i]->args;
@@ -529,13 +548,10 @@ RULE_CHECK(dl3066)
 		bool digits = true;
 		for (size_t k = 0; k < len; k++)
 			digits &= isdigit((unsigned char)u[k]) != 0;
-		for (size_t j = 0; j < i && !digits; j++)
-			for (size_t k = 0; is_kind(v[j], DF_ARG) && k < v[j]->npairs && !digits;
-			     k++)
-				digits = uses_arg(u, v[j]->pairs[k].key);
-		if (!digits)
+		if (!digits && !uses_arg(&args, maxlen, u))
 			lint_fail(c, v[i]->line);
 	}
+	strmap_free(&args);
 }
 
 /* COPY --from=STAGE / / */

@@ -6,12 +6,10 @@
 
 uint64_t strmap_hash(const char *s, size_t len)
 {
-	uint64_t h = 0xcbf29ce484222325ULL;
-	for (size_t i = 0; i < len; i++) {
-		h ^= (unsigned char)s[i];
-		h *= 0x100000001b3ULL;
-	}
-	return h ^ (h >> 29);
+	uint64_t h = STRMAP_HASH_START;
+	for (size_t i = 0; i < len; i++)
+		h = strmap_hash_add(h, (unsigned char)s[i]);
+	return strmap_hash_end(h);
 }
 
 static struct strmap_slot *find(const struct strmap *m, const char *key, size_t len, uint64_t h)
@@ -26,12 +24,17 @@ static struct strmap_slot *find(const struct strmap *m, const char *key, size_t 
 	}
 }
 
-void *strmap_getn(const struct strmap *m, const char *key, size_t len)
+void *strmap_getnh(const struct strmap *m, const char *key, size_t len, uint64_t hash)
 {
 	if (!m->len)
 		return NULL;
-	struct strmap_slot *s = find(m, key, len, strmap_hash(key, len));
+	struct strmap_slot *s = find(m, key, len, hash);
 	return s->key ? s->value : NULL;
+}
+
+void *strmap_getn(const struct strmap *m, const char *key, size_t len)
+{
+	return strmap_getnh(m, key, len, strmap_hash(key, len));
 }
 
 void *strmap_get(const struct strmap *m, const char *key)

@@ -458,6 +458,18 @@ def test_many_stages_and_pragmas_stay_linear(tmp_path):
     assert r.returncode == 1 and time.monotonic() - t0 < 30
 
 
+def test_many_args_and_users_stay_linear(tmp_path):
+    # DL3066 looks up each USER's $NAMEs among the ARGs above it: 100,000 of each took
+    # about 110 s when every USER went through every ARG
+    lines = ["FROM a:1"] + [f"ARG A{i}" for i in range(100000)]
+    lines += [f"USER $A{i % 9}x" if i % 2 else "USER app" for i in range(100000)]
+    import time
+    t0 = time.monotonic()
+    got = findings(tmp_path, "\n".join(lines) + "\n", "--no-shellcheck", "--no-hull-rules")
+    assert time.monotonic() - t0 < 30
+    assert len([f for f in got if f["code"] == "DL3066"]) == 50000  # "USER app" only
+
+
 def test_help_mentions_new_parts():
     r = H.hull("help", "lint")
     for word in ("--fix", "--diff", "--no-shellcheck", "--no-hull-rules", "HL1001", "hull.yaml"):

@@ -155,6 +155,19 @@ static void test_strmap(void **state)
 		assert_int_equal((intptr_t)strmap_get(&m, keys[i]), i + 1);
 	assert_null(strmap_get(&m, "/k/5000"));
 	assert_int_equal((intptr_t)strmap_getn(&m, "/k/12zz", 5), 13);
+	/* every prefix of a text, its hash grown a byte at a time */
+	const char *text = "/k/123";
+	uint64_t h = STRMAP_HASH_START;
+	intptr_t found[6] = {0};
+	for (size_t k = 0; k < 6; k++) {
+		h = strmap_hash_add(h, (unsigned char)text[k]);
+		assert_true(strmap_hash_end(h) == strmap_hash(text, k + 1));
+		found[k] = (intptr_t)strmap_getnh(&m, text, k + 1, strmap_hash_end(h));
+	}
+	assert_int_equal(found[3], 2);	 /* "/k/1" */
+	assert_int_equal(found[4], 13);	 /* "/k/12" */
+	assert_int_equal(found[5], 124); /* "/k/123" */
+	assert_int_equal(found[2], 0);
 	assert_int_equal((intptr_t)strmap_put(&m, keys[7], (void *)99), 8);
 	assert_int_equal((intptr_t)strmap_get(&m, keys[7]), 99);
 	strmap_free(&m);

@@ -522,19 +522,27 @@ linted:
 	return 0;
 }
 
+/* The next format of a comma-separated list (o->format) into name; false at its end. */
+static bool next_format(const char **p, char name[32])
+{
+	if (!**p)
+		return false;
+	size_t n = strcspn(*p, ",");
+	snprintf(name, 32, "%.*s", (int)n, *p);
+	*p += n + ((*p)[n] == ',');
+	return true;
+}
+
 /* hadolint exits 0 for the codeclimate and codacy reports, which their services read:
  * the findings are in the report. True when every format asked for is one of them. */
 static bool reports_only(const char *formats)
 {
+	char name[32];
 	if (!formats)
 		return false;
-	for (const char *p = formats; *p;) {
-		size_t n = strcspn(p, ",");
-		if (!(n == 11 && !strncmp(p, "codeclimate", n)) &&
-		    !(n == 6 && !strncmp(p, "codacy", n)))
+	while (next_format(&formats, name))
+		if (!streq(name, "codeclimate") && !streq(name, "codacy"))
 			return false;
-		p += n + (p[n] == ',');
-	}
 	return true;
 }
 
@@ -542,29 +550,26 @@ static bool reports_only(const char *formats)
  * -f/-o lists; colour only for a terminal). */
 static int render_all(const struct hull_lint_opts *o, const struct hull_lint_result *res)
 {
-	const char *formats = o->format ? o->format : "tty";
-	size_t nformats = 1;
-	for (const char *p = formats; *p; p++)
-		nformats += *p == ',';
+	const char *formats = o->format ? o->format : "tty", *p = formats;
+	char name[32];
+	size_t nformats = 0;
+	while (next_format(&p, name))
+		nformats++;
 	if (noutputs > nformats)
 		return cli_error("lint: more -o files (%zu) than formats (%zu): give a -f for "
 				 "each -o",
 				 noutputs, nformats);
-	size_t k = 0;
 	int rc = 0;
-	for (const char *p = formats; *p && !rc; k++) {
-		size_t n = strcspn(p, ",");
-		char *fmt = xstrndup(p, n);
+	p = formats;
+	for (size_t k = 0; !rc && next_format(&p, name); k++) {
 		const char *path = k < noutputs ? outputs[k] : NULL;
 		bool color = !path && !o->no_color && isatty(STDOUT_FILENO);
 		struct strbuf out = STRBUF_INIT;
-		if (hull_lint_render(fmt, res, color, &out))
-			rc = cli_error("lint: unknown format \"%s\"", fmt);
+		if (hull_lint_render(name, res, color, &out))
+			rc = cli_error("lint: unknown format \"%s\"", name);
 		else
 			rc = cli_output(path, out.buf ? out.buf : "", out.len);
 		strbuf_release(&out);
-		free(fmt);
-		p += n + (p[n] == ',');
 	}
 	cli_debug_phase("render");
 	return rc;

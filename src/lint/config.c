@@ -149,29 +149,21 @@ static int load_mapping(const struct knode *m, const char *path, struct hull_lin
 	}
 	/* hadolint 2.15: "formats" (a list) and "format"; the file's replace the
 	 * environment's */
-	bool replace = true;
 	const struct knode *fl = get(m, "formats");
-	if (fl && scalar(fl)) {
-		if (!hull_lint_format_known(scalar(fl)))
+	if (fl && !scalar(fl) && !knode_is(fl, KNODE_SEQ))
+		return bad(err, path, "formats", "a list of known output formats");
+	size_t nf = !fl ? 0 : scalar(fl) ? 1 : fl->n; /* a lone name is a list of one */
+	for (size_t i = 0; i < nf; i++) {
+		const char *f = scalar(fl) ? scalar(fl) : scalar(fl->items[i]);
+		if (!f || !hull_lint_format_known(f))
 			return bad(err, path, "formats", "a list of known output formats");
-		hull_lint_opts_format(o, scalar(fl), true);
-		replace = false;
-	} else if (fl) {
-		if (!knode_is(fl, KNODE_SEQ))
-			return bad(err, path, "formats", "a list of known output formats");
-		for (size_t i = 0; i < fl->n; i++) {
-			const char *f = scalar(fl->items[i]);
-			if (!f || !hull_lint_format_known(f))
-				return bad(err, path, "formats", "a list of known output formats");
-			hull_lint_opts_format(o, f, replace);
-			replace = false;
-		}
+		hull_lint_opts_format(o, f, i == 0);
 	}
 	const char *f = scalar(get(m, "format"));
 	if (f) {
 		if (!hull_lint_format_known(f))
 			return bad(err, path, "format", "a known output format");
-		hull_lint_opts_format(o, f, replace);
+		hull_lint_opts_format(o, f, nf == 0);
 	}
 	return 0;
 }

@@ -32,7 +32,7 @@ static void render_tty(const struct hull_lint_result *res, bool color, struct st
 	for (size_t i = 0; i < res->n; i++) {
 		const struct hull_lint_finding *f = &res->v[i];
 		const char *sev = hull_lint_sev_name(f->sev);
-		if (streq(f->code, "DL1000")) { /* hadolint: the position, then the error */
+		if (hull_lint_parse_error(f)) { /* hadolint: the position, then the error */
 			strbuf_addf(out, "%s:%d:%d %s\n", f->file, f->line, f->col, f->msg);
 			continue;
 		}
@@ -121,7 +121,7 @@ static void checkstyle_file(const struct hull_lint_result *res, const char *file
 		strbuf_addf(out, "<error column=\"%d\" line=\"%d\" message=\"", f->col, f->line);
 		strbuf_add_xml_escaped(out, f->msg);
 		strbuf_addf(out, "\" severity=\"%s\"", hull_lint_sev_name(f->sev));
-		if (!streq(f->code, "DL1000")) {
+		if (!hull_lint_parse_error(f)) {
 			strbuf_adds(out, " source=\"");
 			strbuf_add_xml_escaped(out, f->code);
 			strbuf_addch(out, '"');
@@ -194,7 +194,7 @@ static void render_gnu(const struct hull_lint_result *res, bool color, struct st
 	(void)color;
 	for (size_t i = 0; i < res->n; i++) {
 		const struct hull_lint_finding *f = &res->v[i];
-		if (streq(f->code, "DL1000")) /* hadolint: GNU's FILE:LINE:COLUMN: message */
+		if (hull_lint_parse_error(f)) /* hadolint: GNU's FILE:LINE:COLUMN: message */
 			strbuf_addf(out, "hadolint:%s:%d:%d: %s\n", f->file, f->line, f->col,
 				    f->msg);
 		else
@@ -258,7 +258,7 @@ static void render_sonarqube(const struct hull_lint_result *res, bool color, str
 				   : "{\"engineId\":\"Hadolint\",\"ruleId\":");
 		json_str(out, f->code);
 		/* hadolint: a file that does not parse is a BLOCKER at the error's column */
-		bool parse = streq(f->code, "DL1000");
+		bool parse = hull_lint_parse_error(f);
 		strbuf_addf(out,
 			    ",\"severity\":\"%s\",\"type\":\"%s\",\"primaryLocation\":{"
 			    "\"message\":",
@@ -283,7 +283,7 @@ static void render_sonarqube(const struct hull_lint_result *res, bool color, str
 static void junit_case(const struct hull_lint_finding *f, const char *file, struct strbuf *out)
 {
 	const char *sev = hull_lint_sev_name(f->sev);
-	bool parse = streq(f->code, "DL1000");
+	bool parse = hull_lint_parse_error(f);
 	if (parse) {
 		strbuf_adds(out, "<testcase id=\"hadolint.error\" name=\"DL1000\" time=\"0.001\">");
 		strbuf_addf(out,
@@ -317,7 +317,7 @@ static void junit_suite(const struct hull_lint_result *res, const char *file,
 	(void)file;
 	size_t errors = 0;
 	for (size_t i = 0; i < n; i++)
-		errors += streq(v[i].code, "DL1000");
+		errors += hull_lint_parse_error(&v[i]);
 	strbuf_addf(out,
 		    "<testsuite errors=\"%zu\" failures=\"%zu\" id=\"hadolint\" "
 		    "name=\"Hadolint %s\" time=\"0.001\">",

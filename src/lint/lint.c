@@ -142,7 +142,7 @@ bool hull_lint_failed(const struct hull_lint_result *res, const struct hull_lint
 	if (o->no_fail)
 		return false;
 	for (size_t i = 0; i < res->n; i++)
-		if (streq(res->v[i].code, "DL1000") ||
+		if (hull_lint_parse_error(&res->v[i]) ||
 		    (o->threshold != HULL_LINT_NONE && res->v[i].sev <= o->threshold))
 			return true;
 	return false;
@@ -352,7 +352,7 @@ static void finish(struct hull_lint_result *res, size_t start, const struct igno
 		struct hull_lint_finding *f = &res->v[i];
 		/* hadolint's ignores and overrides apply to the rules' findings only: a file
 		 * that does not parse is an error however they are set */
-		bool parse_error = streq(f->code, "DL1000");
+		bool parse_error = hull_lint_parse_error(f);
 		if (!parse_error)
 			f->sev = override_sev(o, f->code, f->sev);
 		if (!parse_error && (f->sev >= HULL_LINT_IGNORE || ignored(ig, o, f))) {

@@ -33,6 +33,12 @@ struct hull_lint_finding {
 	char *msg;
 };
 
+/* A finding that says the file does not parse (hadolint's DL1000, the file's only one). */
+static inline bool hull_lint_parse_error(const struct hull_lint_finding *f)
+{
+	return streq(f->code, "DL1000");
+}
+
 struct hull_lint_label {
 	char *name;
 	char *type; /* text, url, semver, hash, spdx, rfc3339, email */

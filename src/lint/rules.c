@@ -303,16 +303,23 @@ bool lint_is_archive(const char *path)
 	return false;
 }
 
-/* As BuildKit reads a --mount option list: quotes and backslashes go, the fields are split
- * at commas, keys are case-insensitive, and of the fields whose key is one of keys (names
- * of the same option) the last one counts. */
-static const char *mount_opt(struct arena *a, const char *mount, const char *const *keys)
+/* A --mount option list without its quotes and backslashes, as BuildKit reads it. */
+static char *mount_unquoted(struct arena *a, const char *mount)
 {
 	char *m = arena_alloc(a, strlen(mount) + 1), *w = m;
 	for (const char *p = mount; *p; p++)
 		if (*p != '"' && *p != '\'' && *p != '\\')
 			*w++ = *p;
 	*w = '\0';
+	return m;
+}
+
+/* As BuildKit reads a --mount option list: quotes and backslashes go, the fields are split
+ * at commas, keys are case-insensitive, and of the fields whose key is one of keys (names
+ * of the same option) the last one counts. */
+static const char *mount_opt(struct arena *a, const char *mount, const char *const *keys)
+{
+	char *m = mount_unquoted(a, mount);
 	const char *val = NULL;
 	size_t vlen = 0;
 	for (char *f = m; f;) {
@@ -336,11 +343,7 @@ const char *lint_mount_canon(struct arena *a, const char *mount)
 					       {"destination", "target"},
 					       {"src", "source"},
 					       {"ro", "readonly"}};
-	char *m = arena_alloc(a, strlen(mount) + 1), *w = m;
-	for (const char *p = mount; *p; p++)
-		if (*p != '"' && *p != '\'' && *p != '\\')
-			*w++ = *p;
-	*w = '\0';
+	char *m = mount_unquoted(a, mount);
 	/* the fields, "key=value" with the key lower case and under its main name */
 	size_t n = 1;
 	for (const char *p = m; *p; p++)

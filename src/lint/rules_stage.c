@@ -403,7 +403,7 @@ RULE_CHECK(dl3059)
 		size_t count = 0;
 		for (size_t k = 0; k < sc->ncmds; k++)
 			count += !streq(sc->cmds[k].name, "[") && !streq(sc->cmds[k].name, "[[");
-		if (prev && same_run_flags(c, prev, in) && count <= 1 && prev_count <= 1) {
+		if (prev && count <= 1 && prev_count <= 1 && same_run_flags(c, prev, in)) {
 			lint_fail(c, in->line);
 			continue; /* hadolint keeps the earlier RUN as the reference */
 		}

@@ -108,6 +108,15 @@ static void substitute(struct lexer *lx, const char *body, size_t n)
 		lx->out->has_pipe = true;
 }
 
+/* The index of the '`' that closes the one at s[i] (escapes honoured), or n. */
+static size_t backtick_end(const char *s, size_t i, size_t n)
+{
+	size_t k = i + 1;
+	while (k < n && s[k] != '`')
+		k += s[k] == '\\' ? 2 : 1;
+	return k < n ? k : n;
+}
+
 /* The command substitutions ($(...) and `...`) inside s[i..e) of a ${...} or $((...))
  * expansion: ShellCheck parses them, so their commands count ("${D:-$(cd /x && pwd)}"). */
 static void inner_substitutions(struct lexer *lx, size_t i, size_t e)
@@ -122,11 +131,7 @@ static void inner_substitutions(struct lexer *lx, size_t i, size_t e)
 			substitute(lx, s + i + 2, me - (i + 2));
 			i = me;
 		} else if (s[i] == '`') {
-			size_t k = i + 1;
-			while (k < e && s[k] != '`')
-				k += s[k] == '\\' ? 2 : 1;
-			if (k > e)
-				k = e;
+			size_t k = backtick_end(s, i, e);
 			substitute(lx, s + i + 1, k - i - 1);
 			i = k;
 		}
@@ -191,11 +196,7 @@ static size_t read_dollar(struct lexer *lx, size_t i)
 
 static size_t read_backtick(struct lexer *lx, size_t i)
 {
-	size_t k = i + 1;
-	while (k < lx->n && lx->s[k] != '`')
-		k += lx->s[k] == '\\' ? 2 : 1;
-	if (k > lx->n)
-		k = lx->n;
+	size_t k = backtick_end(lx->s, i, lx->n);
 	substitute(lx, lx->s + i + 1, k - i - 1);
 	strbuf_adds(&lx->word, "${VAR}");
 	return k < lx->n ? k + 1 : lx->n;
@@ -230,6 +231,21 @@ static bool is_name(const char *s, size_t n)
 	return true;
 }
 
+/* A '...' at s[i], its text into the word; returns the index after it (at most n). */
+static size_t read_squote(struct lexer *lx, size_t i, size_t n)
+{
+	const char *q = memchr(lx->s + i + 1, '\'', n - i - 1);
+	size_t end = q ? (size_t)(q - lx->s) : n;
+	strbuf_add(&lx->word, lx->s + i + 1, end - i - 1);
+	return end < n ? end + 1 : n;
+}
+
+/* Is w[0..n) the left side of an assignment: "name" or "name+"? */
+static bool assign_target(const char *w, size_t n)
+{
+	return is_name(w, n) || (n > 1 && w[n - 1] == '+' && is_name(w, n - 1));
+}
+
 /* "name=(a b $(c))": a bash array, read into the assignment's word up to its ')'. */
 static size_t read_array(struct lexer *lx, size_t i)
 {
@@ -244,10 +260,7 @@ static size_t read_array(struct lexer *lx, size_t i)
 		} else if (s[i] == '"') {
 			i = read_dquote(lx, i);
 		} else if (s[i] == '\'') {
-			const char *q = memchr(s + i + 1, '\'', e - i - 1);
-			size_t end = q ? (size_t)(q - s) : e;
-			strbuf_add(&lx->word, s + i + 1, end - i - 1);
-			i = end < e ? end + 1 : e;
+			i = read_squote(lx, i, e);
 		} else if (s[i] == '\\' && i + 1 < e) {
 			strbuf_addch(&lx->word, s[i + 1]);
 			i += 2;
@@ -262,12 +275,8 @@ static size_t read_array(struct lexer *lx, size_t i)
 /* Is the word so far "name=" or "name+=" (an assignment, before its value)? */
 static bool assign_open(const struct lexer *lx)
 {
-	const char *w = lx->word.buf;
 	size_t n = lx->word.len;
-	if (!lx->assign || !n || w[n - 1] != '=')
-		return false;
-	n -= 1 + (n >= 2 && w[n - 2] == '+');
-	return is_name(w, n);
+	return lx->assign && n && lx->word.buf[n - 1] == '=' && assign_target(lx->word.buf, n - 1);
 }
 
 static void read_word(struct lexer *lx)
@@ -286,20 +295,14 @@ static void read_word(struct lexer *lx)
 		}
 		if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || is_meta(c))
 			break;
-		if (c == '=' && !quoted && !lx->assign &&
-		    (is_name(lx->word.buf, lx->word.len) ||
-		     (lx->word.len > 1 && lx->word.buf[lx->word.len - 1] == '+' &&
-		      is_name(lx->word.buf, lx->word.len - 1))))
+		if (c == '=' && !quoted && !lx->assign && assign_target(lx->word.buf, lx->word.len))
 			lx->assign = true;
 		if (c == '\\') {
 			if (i + 1 < lx->n && s[i + 1] != '\n')
 				strbuf_addch(&lx->word, s[i + 1]);
 			i += 2;
 		} else if (c == '\'') {
-			const char *e = memchr(s + i + 1, '\'', lx->n - i - 1);
-			size_t end = e ? (size_t)(e - s) : lx->n;
-			strbuf_add(&lx->word, s + i + 1, end - i - 1);
-			i = end < lx->n ? end + 1 : lx->n;
+			i = read_squote(lx, i, lx->n);
 			quoted = true;
 		} else if (c == '"') {
 			i = read_dquote(lx, i);

@@ -178,12 +178,19 @@ rate() { awk -v n="$N" -v s="$1" 'BEGIN { printf "%.0f", n / s }'; }
 echo "== hull lint vs dockerfilelint $("$DFL" --version 2>/dev/null || true) on $N generated Dockerfiles, $RUNS runs each"
 cd "$CORPUS"
 # the two tools alternate, run by run, so that both see the same load on a shared machine
-h_t=() d_t=()
+# floor: cat(1) reading every file and hull's report into one output file, with no
+# linting at all: the bytes any tool must read and write to give that report, so d_s / f_s
+# is the highest ratio to dockerfilelint that a linter can reach on this machine.
+h_t=() d_t=() f_t=()
 for ((r = 0; r < RUNS; r++)); do
 	h_t+=("$(once hull "$HULL" lint --no-shellcheck -f json "${FILES[@]##*/}")")
+	((r)) || cp "$WORK/out.hull" "$WORK/floor-report.json"
 	d_t+=("$(once dockerfilelint "$DFL" -j "${FILES[@]##*/}")")
+	f_t+=("$(once cat cat "${FILES[@]##*/}" "$WORK/floor-report.json")")
 done
-h_s=$(median "${h_t[@]}") d_s=$(median "${d_t[@]}")
+h_s=$(median "${h_t[@]}") d_s=$(median "${d_t[@]}") f_s=$(median "${f_t[@]}")
+[ "$(wc -c <"$WORK/out.cat")" -eq "$(cat "${FILES[@]##*/}" "$WORK/floor-report.json" | wc -c)" ] ||
+	die "cat: short output"
 h_n=$(jq -e 'if type == "array" then length else error("not an array") end' "$WORK/out.hull") || die "hull: no JSON output: $(head -3 "$WORK/err.hull")"
 d_n=$(jq '[.files[].issues | length] | add' "$WORK/out.dockerfilelint") ||
 	die "dockerfilelint: no JSON output: $(head -3 "$WORK/err.dockerfilelint")"
@@ -203,6 +210,8 @@ printf '%-34s %10s %12s %10s\n' tool seconds files/s findings
 printf '%-34s %10.3f %12s %10s\n' "hull lint --no-shellcheck" "$h_s" "$(rate "$h_s")" "$h_n"
 printf '%-34s %10.3f %12s %10s\n' "dockerfilelint" "$d_s" "$(rate "$d_s")" "$d_n"
 printf '%-34s %10.3f %12s %10s\n' "hull lint (ShellCheck on, 1 run)" "$sc_s" "$(rate "$sc_s")" "$sc_n SC"
+printf '%-34s %10.3f %12s %10s\n' "floor: cat of the files + report" "$f_s" "$(rate "$f_s")" -
 awk -v h="$h_s" -v d="$d_s" 'BEGIN { printf "hull is %.1fx dockerfilelint, both with all files in one process (targets: >= 5000 files/s, >= 50x)\n", d / h }'
+awk -v f="$f_s" -v d="$d_s" -v h="$h_s" 'BEGIN { printf "floor: reading the files and writing the report alone is %.1fx dockerfilelint (the ceiling for any linter here; 50x needs %.4f s); hull takes %.1fx the floor\n", d / f, d / 50, h / f }'
 awk -v s="$dp_s" -v h="$h_s" -v n="$N" 'BEGIN { r = 50 / s; printf "dockerfilelint one process per file (50-file sample): %.0f files/s; hull is %.0fx that\n", r, (n / h) / r }'
 awk -v s="$h1_s" -v c="$h1c_s" 'BEGIN { printf "hull lint on one file: %.3f s (secret patterns from the cache), %.3f s (compiled, HULL_SECRET_CACHE=0)\n", s, c }'

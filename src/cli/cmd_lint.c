@@ -40,7 +40,8 @@ const char cmd_lint_usage[] =
 	"                                gnu, sarif, sonarqube, junit, codacy (default: tty)\n"
 	"                                (repeatable: one report per format, as hadolint 2.15)\n"
 	"  -o, --output FILE             write the report of the -f of the same rank to FILE\n"
-	"                                (repeatable; the formats without one go to stdout)\n"
+	"                                (repeatable; - or none: stdout; extra files get\n"
+	"                                the last format)\n"
 	"      --file-path-in-report PATH\n"
 	"                                the file name the checkstyle, codeclimate,\n"
 	"                                gitlab_codeclimate, sonarqube and junit reports give\n"
@@ -49,7 +50,8 @@ const char cmd_lint_usage[] =
 	"      --error|--warning|--info|--style CODE\n"
 	"                                override a rule's severity (repeatable)\n"
 	"  -t, --failure-threshold LEVEL exit 1 only for findings at or above LEVEL: error,\n"
-	"                                warning, info (default), style, ignore, none\n"
+	"                                warning, info (default), style; ignore or none:\n"
+	"                                any finding\n"
 	"      --trusted-registry REG    allow FROM images only from these registries (DL3026)\n"
 	"      --require-label NAME:TYPE label schema (text, url, semver, hash, spdx, rfc3339,\n"
 	"                                email; DL3049-DL3058)\n"
@@ -546,24 +548,20 @@ static bool reports_only(const char *formats)
 	return true;
 }
 
-/* Each format's report: to the -o file of the same rank, or to stdout (hadolint 2.15's
- * -f/-o lists; colour only for a terminal). */
+/* Each format's report: to the -o file of the same rank, or to stdout ("-o -" too), as
+ * hadolint 2.15 pairs its -f and -o lists; -o files beyond the formats get the last format
+ * (one -f and several -o: the same report in every file). Colour only for a terminal. */
 static int render_all(const struct hull_lint_opts *o, const struct hull_lint_result *res)
 {
-	const char *formats = o->format ? o->format : "tty", *p = formats;
-	char name[32];
-	size_t nformats = 0;
-	while (next_format(&p, name))
-		nformats++;
-	if (noutputs > nformats)
-		return cli_error("lint: more -o files (%zu) than formats (%zu): give a -f for "
-				 "each -o",
-				 noutputs, nformats);
+	const char *p = o->format ? o->format : "tty";
+	char name[32] = "tty";
 	int rc = 0;
-	p = formats;
-	for (size_t k = 0; !rc && next_format(&p, name); k++) {
+	for (size_t k = 0; !rc; k++) {
+		if (!next_format(&p, name) && k >= noutputs)
+			break;
 		const char *path = k < noutputs ? outputs[k] : NULL;
-		bool color = !path && !o->no_color && isatty(STDOUT_FILENO);
+		bool to_stdout = !path || streq(path, "-");
+		bool color = to_stdout && !o->no_color && isatty(STDOUT_FILENO);
 		struct strbuf out = STRBUF_INIT;
 		if (hull_lint_render(name, res, color, &out))
 			rc = cli_error("lint: unknown format \"%s\"", name);

@@ -13,11 +13,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *const sev_names[] = {"error", "warning", "info", "style", "ignore", "none"};
+static const char *const sev_names[] = {"error", "warning", "info", "style", "ignore"};
 
 const char *hull_lint_sev_name(enum hull_lint_sev s)
 {
-	return (size_t)s < ARRAY_SIZE(sev_names) ? sev_names[s] : "none";
+	return (size_t)s < ARRAY_SIZE(sev_names) ? sev_names[s] : "ignore";
 }
 
 int hull_lint_sev_parse(const char *s)
@@ -25,7 +25,7 @@ int hull_lint_sev_parse(const char *s)
 	for (size_t i = 0; i < ARRAY_SIZE(sev_names); i++)
 		if (!strcasecmp(s, sev_names[i]))
 			return (int)i;
-	return -1;
+	return strcasecmp(s, "none") ? -1 : HULL_LINT_IGNORE;
 }
 
 void hull_lint_opts_init(struct hull_lint_opts *o)
@@ -142,8 +142,7 @@ bool hull_lint_failed(const struct hull_lint_result *res, const struct hull_lint
 	if (o->no_fail)
 		return false;
 	for (size_t i = 0; i < res->n; i++)
-		if (hull_lint_parse_error(&res->v[i]) ||
-		    (o->threshold != HULL_LINT_NONE && res->v[i].sev <= o->threshold))
+		if (hull_lint_parse_error(&res->v[i]) || res->v[i].sev <= o->threshold)
 			return true;
 	return false;
 }

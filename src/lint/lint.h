@@ -9,18 +9,19 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-/* hadolint's levels, most severe first; IGNORE is "off", NONE only a threshold. */
+/* hadolint's levels, most severe first; IGNORE is "off" (as a failure threshold: any
+ * finding fails). */
 enum hull_lint_sev {
 	HULL_LINT_ERROR,
 	HULL_LINT_WARNING,
 	HULL_LINT_INFO,
 	HULL_LINT_STYLE,
 	HULL_LINT_IGNORE,
-	HULL_LINT_NONE,
 };
 
 const char *hull_lint_sev_name(enum hull_lint_sev s);
-/* Parses "error", "warning", "info", "style", "ignore", "none"; -1 if unknown. */
+/* Parses "error", "warning", "info", "style", "ignore" and "none" (hadolint's other name
+ * for ignore), in any case; -1 if unknown. */
 int hull_lint_sev_parse(const char *s);
 
 struct hull_lint_finding {

@@ -215,6 +215,19 @@ def test_config_file(tmp_path):
     assert lint(tmp_path, "FROM debian\n").returncode == 0
 
 
+def test_failure_threshold_levels(tmp_path):
+    """hadolint fails the run when a finding is at or above the threshold; "none" is its
+    other name for "ignore" (readEitherSeverity), so both fail on any finding."""
+    text = "FROM debian:12\nUSER 1000\nLABEL a=b\nRUN cd /x\n"  # DL3003 warning
+    want = {"error": 0, "warning": 1, "info": 1, "style": 1, "ignore": 1, "none": 1}
+    for level, rc in want.items():
+        r = lint(tmp_path, text, "--no-shellcheck", "--ignore", "HL1009", "-t", level)
+        assert r.returncode == rc, level
+    (tmp_path / ".hadolint.yaml").write_text("failure-threshold: none\n")
+    assert lint(tmp_path, text, "--no-shellcheck").returncode == 1
+    assert lint(tmp_path, text, "--no-shellcheck", "-t", "error").returncode == 0
+
+
 def test_config_flag_and_xdg(tmp_path):
     (tmp_path / "xdg").mkdir()
     (tmp_path / "xdg" / "hadolint.yaml").write_text("ignored:\n  - DL3006\n")
@@ -762,8 +775,16 @@ def test_several_formats_and_output_files(tmp_path):
     assert [f["code"] for f in json.loads((tmp_path / "out.json").read_text())] == \
         ["DL3006", "DL3003", "SC2164"]
     assert r.stdout.decode().startswith("hadolint:Dockerfile:1: DL3006 warning")
+    # more -o than -f: the last format for the rest (hadolint: one format, every -o)
     r = lint(tmp_path, BAD, "-o", "a", "-o", "b", "-f", "json")
-    assert r.returncode == 2 and b"more -o files (2) than formats (1)" in r.stderr
+    assert r.returncode == 1 and not r.stdout
+    assert (tmp_path / "a").read_bytes() == (tmp_path / "b").read_bytes()
+    assert [f["code"] for f in json.loads((tmp_path / "b").read_text())][0] == "DL3006"
+    r = lint(tmp_path, BAD, "-f", "gnu", "-f", "json", "-o", "-", "-o", "c", "-o", "d")
+    assert r.stdout.decode().startswith("hadolint:Dockerfile:1: DL3006")
+    assert (tmp_path / "c").read_bytes() == (tmp_path / "d").read_bytes()
+    r = lint(tmp_path, BAD, "-o", "e")
+    assert not r.stdout and (tmp_path / "e").read_text().startswith("Dockerfile:1 DL3006")
     (tmp_path / ".hadolint.yaml").write_text("formats: [gnu, json]\n")
     out = lint(tmp_path, BAD).stdout.decode()
     assert out.startswith("hadolint:") and out.rstrip().endswith("]")

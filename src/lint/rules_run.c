@@ -293,20 +293,49 @@ RULE_RUN(dl3019)
 	return true;
 }
 
+/* Whether a gem install option stands alone: "--opt=value", or one of the options that
+ * take no value in RubyGems' "gem help install" (short ones may be bundled: -lN). After
+ * any other option, known or not, the next word is its value, as hadolint reads them all
+ * ("--use-system-libraries true"); so "--no-document bundler" still names a gem. */
+static bool gem_option_alone(const char *a)
+{
+	if (strchr(a, '='))
+		return true;
+	if (a[1] != '-')
+		return a[1] && !a[1 + strspn(a + 1, "NEfwlrbVqh")];
+	return sh_is_any(a + 2,
+			 LIST("local", "remote", "both", "clear-sources", "verbose", "no-verbose",
+			      "quiet", "silent", "backtrace", "debug", "norc", "help", "vendor",
+			      "no-document", "env-shebang", "no-env-shebang", "force", "no-force",
+			      "wrappers", "no-wrappers", "ignore-dependencies", "format-executable",
+			      "no-format-executable", "user-install", "no-user-install",
+			      "development", "development-all", "conservative", "minimal-deps",
+			      "post-install-message", "no-post-install-message", "default",
+			      "explain", "lock", "no-lock", "suggestions", "no-suggestions",
+			      "prerelease", "no-prerelease", "no-http-proxy"));
+}
+
 RULE_RUN(dl3028)
 {
-	(void)in;
+	(void)c, (void)in;
 	for (size_t i = 0; i < s->ncmds; i++) {
 		const struct sh_cmd *cmd = &s->cmds[i];
 		if (!sh_has_args(cmd, "gem", LIST("install", "i")) || sh_has_arg(cmd, "-v") ||
 		    sh_has_arg(cmd, "--version") || sh_has_prefix_arg(cmd, "gem", "--version="))
 			continue;
-		const char **p;
-		size_t n = packages(c, cmd, NULL, LIST("install", "i"), &p);
 		/* after "--", the arguments are the gem's build options */
-		for (size_t k = 0; k < n && strcmp(p[k], "--"); k++)
-			if (!contains(p[k], ":"))
+		bool value = false;
+		for (size_t k = 0; k < cmd->nargs && strcmp(cmd->args[k], "--"); k++) {
+			const char *a = cmd->args[k];
+			if (value || streq(a, "install") || streq(a, "i")) {
+				value = false;
+				continue;
+			}
+			if (sh_is_flag(a))
+				value = !gem_option_alone(a);
+			else if (!contains(a, ":"))
 				return false;
+		}
 	}
 	return true;
 }

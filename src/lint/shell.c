@@ -481,7 +481,7 @@ static void new_pipeline(struct collector *c)
 	c->pipeline = (*c->lx->seq)++;
 }
 
-static bool is_any(const char *w, const char *const *list)
+bool sh_is_any(const char *w, const char *const *list)
 {
 	for (; *list; list++)
 		if (streq(w, *list))
@@ -494,7 +494,7 @@ static bool command_start_word(struct collector *c, const char *w)
 {
 	static const char *const skip[] = {"if",    "then",  "else", "elif", "fi", "do",   "done",
 					   "while", "until", "!",    "{",    "}",  "time", NULL};
-	if (is_any(w, skip))
+	if (sh_is_any(w, skip))
 		return true;
 	if (streq(w, "for") || streq(w, "select")) {
 		c->skip_list = 1;
@@ -634,7 +634,7 @@ bool sh_has_args(const struct sh_cmd *c, const char *name, const char *const *an
 	if (!streq(c->name, name))
 		return false;
 	for (size_t i = 0; i < c->nargs; i++)
-		if (is_any(c->args[i], any_of))
+		if (sh_is_any(c->args[i], any_of))
 			return true;
 	return false;
 }

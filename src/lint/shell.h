@@ -29,6 +29,8 @@ void sh_parse(struct arena *a, const char *text, struct sh_script *out);
 
 /* hadolint's Shell helpers over one command. */
 bool sh_is_flag(const char *arg);
+/* Whether w is one of the NULL-terminated list's words. */
+bool sh_is_any(const char *w, const char *const *list);
 bool sh_has_args(const struct sh_cmd *c, const char *name, const char *const *any_of);
 bool sh_has_arg(const struct sh_cmd *c, const char *arg);
 bool sh_has_prefix_arg(const struct sh_cmd *c, const char *name, const char *prefix);

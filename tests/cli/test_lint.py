@@ -452,6 +452,14 @@ SPEC_CASES = [
     ("DL3028", "FROM a:1\nRUN gem install bundler:2.0.1 -- --use-system-libraries true\n",
      False),
     ("DL3028", "FROM a:1\nRUN gem install bundler:2.0.1 nokogiri -- --with-x\n", True),
+    # an option takes the next word as its value (hadolint's spec: "--use-system-libraries
+    # true" names no gem), unless gem's help says it takes none (hull: --no-document, -lN)
+    ("DL3028", "FROM a:1\nRUN gem install bundler:2.0.1 --use-system-libraries true\n",
+     False),
+    ("DL3028", "FROM a:1\nRUN gem install -i /opt/gems --source https://x rake:1\n", False),
+    ("DL3028", "FROM a:1\nRUN gem install --no-document bundler\n", True),
+    ("DL3028", "FROM a:1\nRUN gem install -lN rake\n", True),
+    ("DL3028", "FROM a:1\nRUN gem install --document=ri rake\n", True),
     # DL3032: "yum clean all" in full, after the install; rm of yum's cache; cache mounts
     ("DL3032", "FROM a:1\nRUN yum install -y bash && yum clean\n", True),
     ("DL3032", "FROM a:1\nRUN yum install -y bash && yum clean cache\n", True),

@@ -10,7 +10,7 @@ PY := /usr/bin/python3
 # Build and test dependencies (Debian 12 package names).
 DEB_PACKAGES := meson ninja-build pkg-config gcc clang libclang-rt-14-dev \
 	libarchive-dev libisal-dev isal libzstd-dev zstd libjansson-dev libssl-dev \
-	libsqlite3-dev rpm db-util ruby php-cli composer \
+	libsqlite3-dev rpm db-util ruby php-cli composer php-composer-spdx-licenses \
 	zlib1g-dev binutils golang-go default-jdk-headless maven nodejs \
 	libcmocka-dev python3 python3-pytest python3-jsonschema mmdebstrap umoci skopeo \
 	ca-certificates tar gzip clang-format jq libfyaml-dev \

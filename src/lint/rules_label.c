@@ -1,8 +1,10 @@
 /* Label rules: key syntax (DL3048) and the label schema from the config or
  * --require-label (DL3049-DL3058): required, superfluous, empty, and typed values. */
 #include "rules.h"
+#include "spdx.h"
 
 #include <ctype.h>
+#include <stdlib.h>
 #include <string.h>
 
 static bool is_kind(const struct df_inst *in, enum df_kind k)
@@ -217,15 +219,12 @@ RULE_CHECK(dl3053)
 	      "is not a valid time format - must conform to RFC3339.");
 }
 
-/* SPDX license expression syntax (ids are not checked against the SPDX list). */
+/* hadolint parses the value as one SPDX LicenseId: an identifier of the SPDX license list,
+ * spelled exactly (no expression, no "+", no LicenseRef-). */
 static bool bad_spdx(const char *s)
 {
-	if (!s || !*s)
-		return true;
-	for (const char *p = s; *p; p++)
-		if (!(isalnum((unsigned char)*p) || *p == '.' || *p == '-' || *p == '+'))
-			return true;
-	return false;
+	return !s ||
+	       !bsearch(&s, hull_spdx_ids, hull_spdx_nids, sizeof(*hull_spdx_ids), hull_strcmp_p);
 }
 
 RULE_CHECK(dl3054)

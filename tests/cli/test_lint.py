@@ -215,6 +215,26 @@ def test_config_file(tmp_path):
     assert lint(tmp_path, "FROM debian\n").returncode == 0
 
 
+SPDX_LIST = "/usr/share/php/data/Composer/res/spdx-licenses.json"  # php-composer-spdx-licenses
+
+
+def test_spdx_label_is_one_identifier_of_the_list(tmp_path):
+    """DL3054 as hadolint's (a LicenseId parse): every identifier of the SPDX license list
+    Debian ships passes, spelled exactly; anything else fails, expressions too."""
+    ids = sorted(json.load(open(SPDX_LIST)))
+    assert len(ids) > 400
+    text = "FROM a:1\n" + "".join(f"LABEL l={i}\n" for i in ids)
+    got = findings(tmp_path, text, "--require-label", "l:spdx")
+    assert not [f for f in got if f["code"] == "DL3054"]
+    known = set(ids)
+    bad = ["not-spdx", "mit", "MIT AND Apache-2.0", "(MIT)", "LicenseRef-x", "Apache-2.0-x",
+           "Apache 2", "MIT+"]
+    bad = [b for b in bad if b not in known]
+    text = "FROM a:1\n" + "".join(f'LABEL l="{b}"\n' for b in bad)
+    got = findings(tmp_path, text, "--require-label", "l:spdx")
+    assert [f["line"] for f in got if f["code"] == "DL3054"] == list(range(2, 2 + len(bad)))
+
+
 def test_failure_threshold_levels(tmp_path):
     """hadolint fails the run when a finding is at or above the threshold; "none" is its
     other name for "ignore" (readEitherSeverity), so both fail on any finding."""

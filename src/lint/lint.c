@@ -292,12 +292,21 @@ static bool ignored(const struct ignores *ig, const struct hull_lint_opts *o,
 	if (in_list(ig->global.codes, ig->global.ncodes, f->code))
 		return true;
 	int line = f->inst_line ? f->inst_line : f->line;
-	for (size_t i = 0; i < ig->nstages; i++)
-		if (line >= ig->stages[i].from && line <= ig->stages[i].to &&
-		    in_list(ig->stages[i].p.codes, ig->stages[i].p.ncodes, f->code))
-			return true;
+	/* the stages ascend and do not overlap: the last one that starts on or before line */
+	size_t lo = 0, hi = ig->nstages;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (ig->stages[mid].from <= line)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo && line <= ig->stages[lo - 1].to &&
+	    in_list(ig->stages[lo - 1].p.codes, ig->stages[lo - 1].p.ncodes, f->code))
+		return true;
 	/* ig->lines ascend (pragmas are collected in file order): search, then scan */
-	size_t lo = 0, hi = ig->n;
+	lo = 0;
+	hi = ig->n;
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
 		if (ig->lines[mid] < line)
